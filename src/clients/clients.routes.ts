@@ -1,0 +1,131 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { IdSchema, envelope, errorResponses, jsonBody, jsonContent } from '../lib/schemas';
+import { requireJson } from '../middleware/require-json';
+import {
+  ClientOptionsSchema,
+  ClientSchema,
+  CreateClientRequestSchema,
+  SecretOptionsSchema,
+  SecretSchema,
+} from './clients.schemas';
+
+const tags = ['Clients'];
+
+const ClientIdParam = z.object({
+  clientId: IdSchema.openapi({ param: { name: 'clientId', in: 'path' }, example: 'billing-service' }),
+});
+const SecretIdParam = ClientIdParam.extend({
+  secretId: IdSchema.openapi({ param: { name: 'secretId', in: 'path' } }),
+});
+const ClientScopeParams = ClientIdParam.extend({
+  scopeId: IdSchema.openapi({ param: { name: 'scopeId', in: 'path' } }),
+});
+
+const noContent = { description: 'Done' };
+
+export const listClients = createRoute({
+  operationId: 'listClients',
+  method: 'get',
+  path: '/clients',
+  tags,
+  summary: 'List clients, ordered by creation then id',
+  responses: {
+    200: jsonContent(envelope(z.array(ClientSchema)).openapi('ListClientsResponse'), 'The clients'),
+    ...errorResponses(),
+  },
+});
+
+export const createClient = createRoute({
+  operationId: 'createClient',
+  method: 'post',
+  path: '/clients',
+  tags,
+  summary: 'Create a client',
+  middleware: [requireJson] as const,
+  request: { body: jsonBody(CreateClientRequestSchema) },
+  responses: {
+    201: jsonContent(envelope(ClientSchema).openapi('CreateClientResponse'), 'The created client'),
+    ...errorResponses(409, 413, 415),
+  },
+});
+
+export const readClient = createRoute({
+  operationId: 'readClient',
+  method: 'get',
+  path: '/clients/{clientId}',
+  tags,
+  summary: 'Read a client',
+  request: { params: ClientIdParam },
+  responses: {
+    200: jsonContent(envelope(ClientSchema).openapi('ReadClientResponse'), 'The client'),
+    ...errorResponses(404),
+  },
+});
+
+export const updateClient = createRoute({
+  operationId: 'updateClient',
+  method: 'put',
+  path: '/clients/{clientId}',
+  tags,
+  summary: 'Replace a client’s options (options left out return to their defaults)',
+  middleware: [requireJson] as const,
+  request: { params: ClientIdParam, body: jsonBody(ClientOptionsSchema) },
+  responses: {
+    200: jsonContent(envelope(ClientSchema).openapi('UpdateClientResponse'), 'The updated client'),
+    ...errorResponses(404, 413, 415),
+  },
+});
+
+export const deleteClient = createRoute({
+  operationId: 'deleteClient',
+  method: 'delete',
+  path: '/clients/{clientId}',
+  tags,
+  summary: 'Delete a client with its secrets and scope links',
+  request: { params: ClientIdParam },
+  responses: { 204: noContent, ...errorResponses(404) },
+});
+
+export const createSecret = createRoute({
+  operationId: 'createSecret',
+  method: 'post',
+  path: '/clients/{clientId}/secrets',
+  tags,
+  summary: 'Add a secret to a client; the response is the only place its clear value appears',
+  middleware: [requireJson] as const,
+  request: { params: ClientIdParam, body: jsonBody(SecretOptionsSchema) },
+  responses: {
+    200: jsonContent(envelope(SecretSchema).openapi('CreateSecretResponse'), 'The new secret, with its clear value'),
+    ...errorResponses(404, 413, 415),
+  },
+});
+
+export const deleteSecret = createRoute({
+  operationId: 'deleteSecret',
+  method: 'delete',
+  path: '/clients/{clientId}/secrets/{secretId}',
+  tags,
+  summary: 'Delete a secret',
+  request: { params: SecretIdParam },
+  responses: { 204: noContent, ...errorResponses(404) },
+});
+
+export const addScopeToClient = createRoute({
+  operationId: 'addScopeToClient',
+  method: 'put',
+  path: '/clients/{clientId}/scopes/{scopeId}',
+  tags,
+  summary: 'Attach a scope to a client (idempotent)',
+  request: { params: ClientScopeParams },
+  responses: { 204: noContent, ...errorResponses(404) },
+});
+
+export const deleteScopeFromClient = createRoute({
+  operationId: 'deleteScopeFromClient',
+  method: 'delete',
+  path: '/clients/{clientId}/scopes/{scopeId}',
+  tags,
+  summary: 'Detach a scope from a client (idempotent)',
+  request: { params: ClientScopeParams },
+  responses: { 204: noContent, ...errorResponses(404) },
+});

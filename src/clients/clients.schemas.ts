@@ -1,0 +1,61 @@
+import { z } from '@hono/zod-openapi';
+import { IdSchema, MetadataSchema, RedirectUriListSchema } from '../lib/schemas';
+
+export const ClientOptionsSchema = z
+  .object({
+    name: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters'),
+    description: z.string().max(4096, 'must be at most 4096 characters').optional(),
+    redirectUris: RedirectUriListSchema.optional(),
+    postLogoutRedirectUris: RedirectUriListSchema.optional(),
+    public: z.boolean().optional(),
+    trusted: z.boolean().optional(),
+    metadata: MetadataSchema.optional(),
+  })
+  .openapi('ClientOptions');
+
+export const CreateClientRequestSchema = ClientOptionsSchema.extend({
+  id: IdSchema.optional().openapi({
+    description: 'Import an existing client under this id; a UUID is generated when absent.',
+  }),
+}).openapi('CreateClientRequest');
+
+export const ClientSecretSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    lastDigits: z.string().openapi({ description: 'The last 4 characters of the clear secret' }),
+    metadata: MetadataSchema,
+  })
+  .openapi('ClientSecret');
+
+export const SecretSchema = ClientSecretSchema.extend({
+  clear: z.string().openapi({ description: 'The secret itself. Returned once, here, and never again.' }),
+}).openapi('Secret');
+
+export const SecretOptionsSchema = z
+  .object({
+    name: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters'),
+    metadata: MetadataSchema.optional(),
+  })
+  .openapi('SecretOptions');
+
+export const ClientSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string(),
+    redirectUris: z.array(z.string()),
+    postLogoutRedirectUris: z.array(z.string()),
+    public: z.boolean(),
+    trusted: z.boolean(),
+    metadata: MetadataSchema,
+    scopes: z.array(z.string()).openapi({ description: 'Ids of the attached scopes' }),
+    secrets: z.array(ClientSecretSchema),
+  })
+  .openapi('Client');
+
+export type ClientOptions = z.infer<typeof ClientOptionsSchema>;
+export type Client = z.infer<typeof ClientSchema>;
+export type ClientSecret = z.infer<typeof ClientSecretSchema>;
+export type Secret = z.infer<typeof SecretSchema>;
+export type SecretOptions = z.infer<typeof SecretOptionsSchema>;

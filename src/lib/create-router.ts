@@ -1,0 +1,25 @@
+import { OpenAPIHono, type RouteConfig, type RouteHandler } from '@hono/zod-openapi';
+import { errorJson } from './errors';
+import { formatValidationError } from './validation';
+
+export interface AppBindings {
+  DB: D1Database;
+}
+
+export interface AppVariables {
+  /** The tenant the request acts in. */
+  tenantId: string;
+}
+
+export type AppEnv = { Bindings: AppBindings; Variables: AppVariables };
+
+/** Every router shares the env type and turns zod failures into the JSON error body. */
+export function createRouter() {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result, c) => {
+      if (!result.success) return errorJson(c, 'VALIDATION', formatValidationError(result.error, result.target));
+    },
+  });
+}
+
+export type AppRouteHandler<R extends RouteConfig> = RouteHandler<R, AppEnv>;

@@ -1,0 +1,69 @@
+import type { Context } from 'hono';
+import { HTTPException } from 'hono/http-exception';
+
+/** Every error the API can answer, with its HTTP status. */
+export const errorStatus = {
+  VALIDATION: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  INTERNAL: 500,
+  SERVICE_UNAVAILABLE: 503,
+} as const;
+
+export type ErrorCode = keyof typeof errorStatus;
+
+export interface ErrorBody {
+  errorCode: ErrorCode;
+  errorMessage: string;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+
+  get status() {
+    return errorStatus[this.code];
+  }
+}
+
+export const notFound = (kind: string, id: string) => new ApiError('NOT_FOUND', `${kind} "${id}" not found`);
+
+const codeForHttpStatus: Partial<Record<number, ErrorCode>> = {
+  400: 'VALIDATION',
+  401: 'UNAUTHORIZED',
+  403: 'FORBIDDEN',
+  404: 'NOT_FOUND',
+  409: 'CONFLICT',
+  413: 'PAYLOAD_TOO_LARGE',
+  415: 'UNSUPPORTED_MEDIA_TYPE',
+  503: 'SERVICE_UNAVAILABLE',
+};
+
+export function errorJson(c: Context, code: ErrorCode, message: string, headers: Record<string, string> = {}) {
+  const body: ErrorBody = { errorCode: code, errorMessage: message };
+  return c.json(body, errorStatus[code], headers);
+}
+
+/**
+ * The app's single onError: known errors keep their code and message; anything
+ * else is logged and becomes a generic 500 that says nothing about internals.
+ */
+export function handleError(err: Error, c: Context) {
+  if (err instanceof ApiError) return errorJson(c, err.code, err.message, err.headers);
+  if (err instanceof HTTPException) {
+    const code = codeForHttpStatus[err.status];
+    if (code) return errorJson(c, code, err.message || code);
+  }
+  console.error(JSON.stringify({ level: 'error', msg: 'unhandled error', method: c.req.method, path: c.req.path, error: String(err?.stack ?? err) }));
+  return errorJson(c, 'INTERNAL', 'An internal error occurred.');
+}

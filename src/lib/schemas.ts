@@ -1,0 +1,92 @@
+import { z } from '@hono/zod-openapi';
+import { redirectUriProblem } from './redirect-uri';
+
+export const MAX_METADATA_KEYS = 64;
+
+// Keys JSON.parse keeps but plain objects cannot: they would vanish or alter the prototype.
+const reservedKeys = new Set(['__proto__']);
+
+export const MetadataSchema = z
+  .record(
+    z
+      .string()
+      .min(1, 'keys must not be empty')
+      .max(256, 'keys must be at most 256 characters')
+      .refine((key) => !reservedKeys.has(key), 'key "__proto__" is reserved'),
+    z.string().max(4096, 'values must be at most 4096 characters'),
+  )
+  .refine((m) => Object.keys(m).length <= MAX_METADATA_KEYS, `must have at most ${MAX_METADATA_KEYS} keys`)
+  .openapi('Metadata', {
+    description: `String key/value pairs, at most ${MAX_METADATA_KEYS} keys.`,
+    example: { team: 'payments' },
+  });
+
+/** Ids callers may choose (imported clients) and path parameters: RFC 3986 unreserved characters. */
+export const ID_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
+
+export const IdSchema = z
+  .string()
+  .regex(ID_PATTERN, 'must be 1-128 characters of A-Z a-z 0-9 . _ ~ -');
+
+export const RedirectUriSchema = z
+  .string()
+  .max(2048, 'must be at most 2048 characters')
+  .superRefine((value, ctx) => {
+    const problem = redirectUriProblem(value);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  });
+
+export const RedirectUriListSchema = z.array(RedirectUriSchema).max(100, 'must hold at most 100 URIs');
+
+export const ErrorSchema = z
+  .object({
+    errorCode: z.enum([
+      'VALIDATION',
+      'UNAUTHORIZED',
+      'FORBIDDEN',
+      'NOT_FOUND',
+      'CONFLICT',
+      'PAYLOAD_TOO_LARGE',
+      'UNSUPPORTED_MEDIA_TYPE',
+      'INTERNAL',
+      'SERVICE_UNAVAILABLE',
+    ]),
+    errorMessage: z.string(),
+  })
+  .openapi('Error');
+
+const errorDescriptions = {
+  400: 'Invalid request: the message names the field and the rule',
+  401: 'Missing or invalid bearer token',
+  403: 'The token lacks the required scope',
+  404: 'Not found',
+  409: 'Conflict',
+  413: 'Body larger than 64 KiB',
+  415: 'Content-Type is not application/json',
+  500: 'Internal error',
+} as const;
+
+type ErrorStatus = keyof typeof errorDescriptions;
+
+/** OpenAPI error responses for a route; 400, 401, 403 and 500 apply to every admin route. */
+export function errorResponses<S extends ErrorStatus>(...statuses: S[]) {
+  const all = [...new Set<ErrorStatus>([400, 401, 403, 500, ...statuses])];
+  return Object.fromEntries(
+    all.map((status) => [
+      status,
+      { description: errorDescriptions[status], content: { 'application/json': { schema: ErrorSchema } } },
+    ]),
+  ) as Record<ErrorStatus, { description: string; content: { 'application/json': { schema: typeof ErrorSchema } } }>;
+}
+
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  required: true,
+  content: { 'application/json': { schema } },
+});
+
+export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
+  description,
+  content: { 'application/json': { schema } },
+});
+
+export const envelope = <T extends z.ZodType>(schema: T) => z.object({ data: schema });

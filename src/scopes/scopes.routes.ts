@@ -1,0 +1,98 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { IdSchema, envelope, errorResponses, jsonBody, jsonContent } from '../lib/schemas';
+import { requireJson } from '../middleware/require-json';
+import { ScopeOptionsSchema, ScopeSchema } from './scopes.schemas';
+
+const tags = ['Scopes'];
+
+const ScopeIdParam = z.object({
+  scopeId: IdSchema.openapi({ param: { name: 'scopeId', in: 'path' } }),
+});
+const TransientParams = ScopeIdParam.extend({
+  transientScopeId: IdSchema.openapi({ param: { name: 'transientScopeId', in: 'path' } }),
+});
+
+const noContent = { description: 'Done' };
+
+export const listScopes = createRoute({
+  operationId: 'listScopes',
+  method: 'get',
+  path: '/scopes',
+  tags,
+  summary: 'List scopes, ordered by creation then id',
+  responses: {
+    200: jsonContent(envelope(z.array(ScopeSchema)).openapi('ListScopesResponse'), 'The scopes'),
+    ...errorResponses(),
+  },
+});
+
+export const createScope = createRoute({
+  operationId: 'createScope',
+  method: 'post',
+  path: '/scopes',
+  tags,
+  summary: 'Create a scope (labels are unique within a tenant)',
+  middleware: [requireJson] as const,
+  request: { body: jsonBody(ScopeOptionsSchema) },
+  responses: {
+    201: jsonContent(envelope(ScopeSchema).openapi('CreateScopeResponse'), 'The created scope'),
+    ...errorResponses(409, 413, 415),
+  },
+});
+
+export const readScope = createRoute({
+  operationId: 'readScope',
+  method: 'get',
+  path: '/scopes/{scopeId}',
+  tags,
+  summary: 'Read a scope',
+  request: { params: ScopeIdParam },
+  responses: {
+    200: jsonContent(envelope(ScopeSchema).openapi('ReadScopeResponse'), 'The scope'),
+    ...errorResponses(404),
+  },
+});
+
+export const updateScope = createRoute({
+  operationId: 'updateScope',
+  method: 'put',
+  path: '/scopes/{scopeId}',
+  tags,
+  summary: 'Replace a scope’s label and metadata',
+  middleware: [requireJson] as const,
+  request: { params: ScopeIdParam, body: jsonBody(ScopeOptionsSchema) },
+  responses: {
+    200: jsonContent(envelope(ScopeSchema).openapi('UpdateScopeResponse'), 'The updated scope'),
+    ...errorResponses(404, 409, 413, 415),
+  },
+});
+
+export const deleteScope = createRoute({
+  operationId: 'deleteScope',
+  method: 'delete',
+  path: '/scopes/{scopeId}',
+  tags,
+  summary: 'Delete a scope; it is detached from every client and scope',
+  request: { params: ScopeIdParam },
+  responses: { 204: noContent, ...errorResponses(404) },
+});
+
+export const addTransientScope = createRoute({
+  operationId: 'addTransientScope',
+  method: 'put',
+  path: '/scopes/{scopeId}/transient/{transientScopeId}',
+  tags,
+  summary: 'Make a scope grant another one too (idempotent; not the scope itself)',
+  request: { params: TransientParams },
+  responses: { 204: noContent, ...errorResponses(404) },
+});
+
+export const deleteTransientScope = createRoute({
+  operationId: 'deleteTransientScope',
+  method: 'delete',
+  path: '/scopes/{scopeId}/transient/{transientScopeId}',
+  tags,
+  summary: 'Remove a transient scope (idempotent)',
+  request: { params: TransientParams },
+  responses: { 204: noContent, ...errorResponses(404) },
+});
