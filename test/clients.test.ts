@@ -83,6 +83,14 @@ describe('createClient', () => {
     expect(await countRows('clients')).toBe(await countRows('clients'));
   });
 
+  it('refuses a __proto__ metadata key and keeps other odd keys exactly', async () => {
+    const refused = await api('POST', '/clients', { rawBody: '{"name":"p","metadata":{"__proto__":"x"}}', headers: { 'content-type': 'application/json' } });
+    expect(expectError(refused, 400, 'VALIDATION')).toContain('metadata.__proto__: key "__proto__" is reserved');
+    const metadata = { constructor: 'c', toString: 't', 'ключ 🔑': 'значение' };
+    const created = await api('POST', '/clients', { body: { name: 'p', metadata } });
+    expect((await api('GET', `/clients/${created.body.data.id}`)).body.data.metadata).toEqual(metadata);
+  });
+
   it('leaves nothing behind when the body is invalid', async () => {
     const before = await countRows('clients');
     await api('POST', '/clients', { body: { name: 'ok', redirectUris: ['https://a.example', 'bad'] } });

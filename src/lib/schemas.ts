@@ -3,21 +3,27 @@ import { redirectUriProblem } from './redirect-uri';
 
 export const MAX_METADATA_KEYS = 64;
 
-// Keys JSON.parse keeps but plain objects cannot: they would vanish or alter the prototype.
-const reservedKeys = new Set(['__proto__']);
+const RESERVED_KEY = '__proto__';
 
-export const MetadataSchema = z
+const MetadataRecordSchema = z
   .record(
-    z
-      .string()
-      .min(1, 'keys must not be empty')
-      .max(256, 'keys must be at most 256 characters')
-      .refine((key) => !reservedKeys.has(key), 'key "__proto__" is reserved'),
+    z.string().min(1, 'keys must not be empty').max(256, 'keys must be at most 256 characters'),
     z.string().max(4096, 'values must be at most 4096 characters'),
   )
-  .refine((m) => Object.keys(m).length <= MAX_METADATA_KEYS, `must have at most ${MAX_METADATA_KEYS} keys`)
+  .refine((m) => Object.keys(m).length <= MAX_METADATA_KEYS, `must have at most ${MAX_METADATA_KEYS} keys`);
+
+// JSON.parse keeps a "__proto__" key that a plain object cannot hold: zod would
+// drop it silently, so it is refused before the record is built.
+export const MetadataSchema = z
+  .preprocess((value, ctx) => {
+    if (value !== null && typeof value === 'object' && Object.hasOwn(value, RESERVED_KEY)) {
+      ctx.issues.push({ code: 'custom', message: `key "${RESERVED_KEY}" is reserved`, path: [RESERVED_KEY], input: value });
+    }
+    return value;
+  }, MetadataRecordSchema)
   .openapi('Metadata', {
     description: `String key/value pairs, at most ${MAX_METADATA_KEYS} keys.`,
+    maxProperties: MAX_METADATA_KEYS,
     example: { team: 'payments' },
   });
 

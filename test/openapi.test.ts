@@ -1,0 +1,76 @@
+import { Validator } from '@cfworker/json-schema';
+import openapi31Schema from '@seriousme/openapi-schema-validator/schemas/v3.1/schema.json';
+import { describe, expect, it } from 'vitest';
+import { api } from './helpers';
+
+const operations = [
+  'listClients', 'createClient', 'readClient', 'updateClient', 'deleteClient',
+  'createSecret', 'deleteSecret', 'addScopeToClient', 'deleteScopeFromClient',
+  'listScopes', 'createScope', 'readScope', 'updateScope', 'deleteScope',
+  'addTransientScope', 'deleteTransientScope',
+];
+
+const schemaNames = ['ClientOptions', 'Client', 'ClientSecret', 'Secret', 'SecretOptions', 'ScopeOptions', 'Scope', 'Error'];
+
+const httpMethods = ['get', 'put', 'post', 'delete', 'patch'];
+
+async function loadDocument() {
+  const res = await api('GET', '/openapi.json');
+  expect(res.status).toBe(200);
+  return res.body;
+}
+
+function listOperations(doc: any) {
+  return Object.entries(doc.paths).flatMap(([path, item]: [string, any]) =>
+    Object.entries(item)
+      .filter(([method]) => httpMethods.includes(method))
+      .map(([method, op]: [string, any]) => ({ path, method, op })),
+  );
+}
+
+describe('GET /openapi.json', () => {
+  it('validates against the OpenAPI 3.1 schema', async () => {
+    const doc = await loadDocument();
+    expect(doc.openapi).toBe('3.1.0');
+    const validator = new Validator(openapi31Schema as object, '2020-12', false);
+    const result = validator.validate(doc);
+    expect(result.errors.slice(0, 3)).toEqual([]);
+    expect(result.valid).toBe(true);
+    // The validator does reject a broken document.
+    const { info: _info, ...withoutInfo } = doc;
+    expect(validator.validate(withoutInfo).valid).toBe(false);
+  });
+
+  it('lists exactly the sixteen operations, each with its error responses', async () => {
+    const found = listOperations(await loadDocument());
+    expect(found.map(({ op }) => op.operationId).sort()).toEqual([...operations].sort());
+    for (const { op } of found) {
+      for (const status of ['400', '401', '403', '500']) {
+        expect(op.responses[status]?.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
+      }
+    }
+    const byId = Object.fromEntries(found.map(({ op, path, method }) => [op.operationId, { op, path, method }]));
+    expect(byId.readClient.path).toBe('/clients/{clientId}');
+    expect(byId.createSecret.op.responses['200']).toBeDefined();
+    expect(byId.createClient.op.responses['201']).toBeDefined();
+    expect(byId.deleteClient.op.responses['204']).toBeDefined();
+    expect(byId.createClient.op.responses['409']).toBeDefined();
+  });
+
+  it('names the schemas and declares bearer security', async () => {
+    const doc = await loadDocument();
+    for (const name of schemaNames) expect(doc.components.schemas).toHaveProperty(name);
+    expect(doc.components.schemas.Client.required).toEqual(expect.arrayContaining(['id', 'scopes', 'secrets', 'trusted']));
+    expect(doc.components.securitySchemes.bearerAuth).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(doc.security).toEqual([{ bearerAuth: [] }]);
+  });
+});
+
+describe('GET /docs', () => {
+  it('serves an interactive reference page for /openapi.json', async () => {
+    const res = await api('GET', '/docs');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    expect(res.text).toContain('/openapi.json');
+  });
+});
