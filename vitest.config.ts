@@ -1,15 +1,52 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+
+/** Fresh keys every run: nothing private is committed, not even for tests. */
+async function newPrivateJwk(): Promise<JWK> {
+  const { privateKey } = await generateKeyPair('ES256', { extractable: true });
+  const jwk = await exportJWK(privateKey);
+  return { ...jwk, kid: await calculateJwkThumbprint(jwk) };
+}
+
+const publicHalf = ({ kty, crv, x, y, kid }: JWK): JWK => ({ kty, crv, x, y, kid, alg: 'ES256', use: 'sig' });
+
+export const EXTERNAL_IDP = {
+  issuer: 'https://idp.example.test/',
+  jwksUrl: 'https://idp.example.test/.well-known/jwks.json',
+  audience: 'https://registry.test/admin',
+};
 
 export default defineConfig(async () => {
   // The real drizzle-kit migrations, applied to each test file's isolated D1 by test/setup.ts.
   const migrations = await readD1Migrations(fileURLToPath(new URL('./migrations', import.meta.url)));
+  const [signingKey, retiredKey, externalKey, strangerKey] = await Promise.all(
+    Array.from({ length: 4 }, newPrivateJwk),
+  );
   return {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: './wrangler.toml' },
-        miniflare: { bindings: { TEST_MIGRATIONS: migrations } },
+        miniflare: {
+          bindings: {
+            TEST_MIGRATIONS: migrations,
+            SIGNING_KEYS: JSON.stringify({ keys: [signingKey, retiredKey] }),
+            ADMIN_CLIENT_ID: 'admin',
+            ADMIN_CLIENT_SECRET: 'test-admin-secret-0123456789abcdef',
+            EXTERNAL_ISSUER: EXTERNAL_IDP.issuer,
+            EXTERNAL_JWKS_URL: EXTERNAL_IDP.jwksUrl,
+            EXTERNAL_AUDIENCE: EXTERNAL_IDP.audience,
+            // Private halves the tests sign with: a configured-but-not-first key,
+            // the external provider's key, and a key nobody trusts.
+            TEST_KEYS: JSON.stringify({ signingKey, retiredKey, externalKey, strangerKey }),
+          },
+          // The only outbound traffic: the external identity provider's JWKS.
+          outboundService: (request: Request) => {
+            if (request.url === EXTERNAL_IDP.jwksUrl) return Response.json({ keys: [publicHalf(externalKey!)] });
+            return new Response(`unexpected outbound request: ${request.url}`, { status: 599 });
+          },
+        },
       }),
     ],
     test: {

@@ -5,6 +5,13 @@ declare global {
     interface Env {
       DB: D1Database;
       TEST_MIGRATIONS: D1Migration[];
+      SIGNING_KEYS: string;
+      ADMIN_CLIENT_ID: string;
+      ADMIN_CLIENT_SECRET: string;
+      EXTERNAL_ISSUER: string;
+      EXTERNAL_JWKS_URL: string;
+      EXTERNAL_AUDIENCE: string;
+      TEST_KEYS: string;
     }
     interface GlobalProps {
       mainModule: typeof import('../src/index');

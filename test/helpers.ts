@@ -13,6 +13,8 @@ export interface RequestOptions {
   body?: unknown;
   rawBody?: BodyInit;
   headers?: Record<string, string>;
+  /** Bearer token for admin routes; the admin client's by default, `null` for none. */
+  token?: string | null;
 }
 
 async function toApiResponse(res: Response): Promise<ApiResponse> {
@@ -26,8 +28,40 @@ async function toApiResponse(res: Response): Promise<ApiResponse> {
   return { status: res.status, headers: res.headers, text, body };
 }
 
-function buildInit(method: string, options: RequestOptions): RequestInit {
+export const ADMIN_CREDENTIALS = { id: env.ADMIN_CLIENT_ID, secret: env.ADMIN_CLIENT_SECRET };
+
+export function basicAuth(clientId: string, clientSecret: string) {
+  const encode = (value: string) => encodeURIComponent(value).replace(/%20/g, '+');
+  return `Basic ${btoa(`${encode(clientId)}:${encode(clientSecret)}`)}`;
+}
+
+/** POST /oauth/token with a form body. */
+export function tokenRequest(form: Record<string, string>, headers: Record<string, string> = {}) {
+  return api('POST', '/oauth/token', {
+    rawBody: new URLSearchParams(form).toString(),
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    token: null,
+  });
+}
+
+let adminToken: Promise<string> | undefined;
+
+/** A token of the static admin client (auth:read auth:write), fetched once per test file. */
+export function getAdminToken(): Promise<string> {
+  adminToken ??= tokenRequest(
+    { grant_type: 'client_credentials' },
+    { authorization: basicAuth(ADMIN_CREDENTIALS.id, ADMIN_CREDENTIALS.secret) },
+  ).then((res) => {
+    if (res.status !== 200) throw new Error(`admin token: ${res.status} ${res.text}`);
+    return res.body.access_token as string;
+  });
+  return adminToken;
+}
+
+async function buildInit(method: string, options: RequestOptions): Promise<RequestInit> {
   const headers: Record<string, string> = { ...options.headers };
+  const token = options.token === undefined ? await getAdminToken() : options.token;
+  if (token !== null && !('authorization' in headers)) headers.authorization = `Bearer ${token}`;
   let body = options.rawBody;
   if (options.body !== undefined) {
     body = JSON.stringify(options.body);
@@ -38,14 +72,14 @@ function buildInit(method: string, options: RequestOptions): RequestInit {
 
 /** A request through the deployed entry point (the worker's default export). */
 export async function api<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
-  return toApiResponse(await exports.default.fetch(`https://registry.test${path}`, buildInit(method, options)));
+  return toApiResponse(await exports.default.fetch(`https://registry.test${path}`, await buildInit(method, options)));
 }
 
 /** A request through the real app with a D1 binding that counts round trips. */
 export async function apiCountingRoundTrips(method: string, path: string, options: RequestOptions = {}) {
   const db = new CountingD1(env.DB);
   const app = createApp();
-  const res = await app.fetch(new Request(`https://registry.test${path}`, buildInit(method, options)), {
+  const res = await app.fetch(new Request(`https://registry.test${path}`, await buildInit(method, options)), {
     ...env,
     DB: db.asBinding(),
   });

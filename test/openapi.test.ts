@@ -41,10 +41,17 @@ describe('GET /openapi.json', () => {
     expect(validator.validate(withoutInfo).valid).toBe(false);
   });
 
-  it('lists exactly the sixteen operations, each with its error responses', async () => {
-    const found = listOperations(await loadDocument());
-    expect(found.map(({ op }) => op.operationId).sort()).toEqual([...operations].sort());
+  it('lists the sixteen admin operations, each with its error responses, and the public OAuth2 ones', async () => {
+    const all = listOperations(await loadDocument());
+    const publicOperations = ['issueToken', 'getKeys', 'getDiscovery'];
+    expect(all.map(({ op }) => op.operationId).sort()).toEqual([...operations, ...publicOperations].sort());
+    for (const { op } of all.filter(({ op }) => publicOperations.includes(op.operationId))) {
+      // [] or an alternative {} both mean: no bearer token needed.
+      expect(op.security.length === 0 || op.security.some((r: object) => Object.keys(r).length === 0)).toBe(true);
+    }
+    const found = all.filter(({ op }) => operations.includes(op.operationId));
     for (const { op } of found) {
+      expect(op.security).toBeUndefined(); // inherits the document's bearerAuth
       for (const status of ['400', '401', '403', '500']) {
         expect(op.responses[status]?.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/Error' });
       }

@@ -1,14 +1,18 @@
 import { OpenAPIHono, type RouteConfig, type RouteHandler } from '@hono/zod-openapi';
+import type { VerifiedToken } from '../auth/access-tokens';
+import type { ConfigBindings } from '../config';
 import { errorJson } from './errors';
 import { formatValidationError } from './validation';
 
-export interface AppBindings {
+export interface AppBindings extends ConfigBindings {
   DB: D1Database;
 }
 
 export interface AppVariables {
   /** The tenant the request acts in. */
   tenantId: string;
+  /** The verified bearer token of an admin request. */
+  auth: VerifiedToken;
 }
 
 export type AppEnv = { Bindings: AppBindings; Variables: AppVariables };

@@ -1,0 +1,130 @@
+import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import type { ExternalIssuerConfig } from '../config';
+import { ApiError } from '../lib/errors';
+import { SIGNING_ALG, type SigningKeys } from './signing-keys';
+
+export const ACCESS_TOKEN_TYPE = 'at+jwt';
+const CLOCK_TOLERANCE_SECONDS = 30;
+// Asymmetric algorithms only: a symmetric one would let anyone holding the public key forge tokens.
+const EXTERNAL_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA', 'Ed25519'];
+
+export interface MintOptions {
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+  clientId: string;
+  scopes: string[];
+  extraClaims?: JWTPayload;
+}
+
+/** An RFC 9068 access token, signed with the first configured key. */
+export async function mintAccessToken(keys: SigningKeys, options: MintOptions) {
+  const issuedAt = Math.floor(Date.now() / 1000);
+  const token = await new SignJWT({ ...options.extraClaims, client_id: options.clientId, scope: options.scopes.join(' ') })
+    .setProtectedHeader({ alg: SIGNING_ALG, typ: ACCESS_TOKEN_TYPE, kid: keys.signer.kid })
+    .setIssuer(options.issuer)
+    .setSubject(options.clientId)
+    .setAudience(options.audience)
+    .setIssuedAt(issuedAt)
+    .setExpirationTime(issuedAt + options.ttlSeconds)
+    .setJti(crypto.randomUUID())
+    .sign(keys.signer.key);
+  return { token, expiresIn: options.ttlSeconds };
+}
+
+export interface VerifiedToken {
+  issuer: string;
+  subject: string;
+  scopes: Set<string>;
+  claims: JWTPayload;
+  external: boolean;
+}
+
+export interface TrustedIssuers {
+  own: { issuer: string; audience: string; keys: SigningKeys };
+  external: ExternalIssuerConfig | null;
+}
+
+export class InvalidTokenError extends ApiError {
+  constructor(message: string) {
+    super('UNAUTHORIZED', message, { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${message}"` });
+  }
+}
+
+// One remote key set per JWKS URL per isolate, so fetched keys stay cached between requests.
+const remoteKeySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+
+function remoteKeySet(url: string) {
+  let keySet = remoteKeySets.get(url);
+  if (!keySet) {
+    keySet = createRemoteJWKSet(new URL(url), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+    remoteKeySets.set(url, keySet);
+  }
+  return keySet;
+}
+
+const claimMessages: Record<string, string> = {
+  aud: 'the token is not meant for this audience',
+  iss: 'the token issuer is not trusted',
+  nbf: 'the token is not valid yet (nbf)',
+  exp: 'the token has no expiry (exp)',
+  iat: 'the token has an invalid issue time (iat)',
+  typ: 'the token is not an access token (typ must be at+jwt)',
+};
+
+/** A jose failure as a message for the caller; never echoes the token. */
+function describeFailure(error: unknown): ApiError {
+  if (error instanceof errors.JWTExpired) return new InvalidTokenError('the token has expired');
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    return new InvalidTokenError(claimMessages[error.claim] ?? `the token has an invalid ${error.claim} claim`);
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) return new InvalidTokenError('the token signing algorithm is not allowed');
+  if (error instanceof errors.JWSSignatureVerificationFailed) return new InvalidTokenError('the token signature is invalid');
+  if (error instanceof errors.JWKSNoMatchingKey) return new InvalidTokenError('the token is signed by an unknown key');
+  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || error instanceof TypeError) {
+    return new ApiError('SERVICE_UNAVAILABLE', 'the identity provider keys could not be fetched', { 'Retry-After': '30' });
+  }
+  return new InvalidTokenError('the token is malformed');
+}
+
+function scopesOf(claims: JWTPayload): Set<string> {
+  if (typeof claims.scope === 'string') return new Set(claims.scope.split(' ').filter(Boolean));
+  if (Array.isArray(claims.scp)) return new Set(claims.scp.filter((s): s is string => typeof s === 'string'));
+  return new Set();
+}
+
+/**
+ * Verifies a bearer token from this service (local keys, no network) or from
+ * the configured external identity provider (its JWKS, cached per isolate).
+ */
+export async function verifyAccessToken(token: string, trusted: TrustedIssuers): Promise<VerifiedToken> {
+  let unverifiedIssuer: unknown;
+  try {
+    unverifiedIssuer = decodeJwt(token).iss;
+  } catch {
+    throw new InvalidTokenError('the token is malformed');
+  }
+  const { own, external } = trusted;
+  const isExternal = external !== null && unverifiedIssuer === external.issuer && unverifiedIssuer !== own.issuer;
+  try {
+    const { payload } = isExternal
+      ? await jwtVerify(token, remoteKeySet(external.jwksUrl), {
+          issuer: external.issuer,
+          audience: external.audience,
+          algorithms: EXTERNAL_ALGORITHMS,
+          requiredClaims: ['exp'],
+          clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        })
+      : await jwtVerify(token, own.keys.verify, {
+          issuer: own.issuer,
+          audience: own.audience,
+          algorithms: [SIGNING_ALG],
+          typ: ACCESS_TOKEN_TYPE,
+          requiredClaims: ['exp'],
+          clockTolerance: CLOCK_TOLERANCE_SECONDS,
+        });
+    return { issuer: payload.iss!, subject: payload.sub ?? '', scopes: scopesOf(payload), claims: payload, external: isExternal };
+  } catch (error) {
+    throw describeFailure(error);
+  }
+}

@@ -1,0 +1,22 @@
+import type { MiddlewareHandler } from 'hono';
+import type { AppEnv } from '../lib/create-router';
+import { ApiError } from '../lib/errors';
+
+export const READ_SCOPE = 'auth:read';
+export const WRITE_SCOPE = 'auth:write';
+
+const READ_METHODS = new Set(['GET', 'HEAD']);
+
+/** Reads need auth:read or auth:write; every other method needs auth:write. */
+export const requireScopeForMethod: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const { scopes } = c.var.auth;
+  const isRead = READ_METHODS.has(c.req.method);
+  const allowed = scopes.has(WRITE_SCOPE) || (isRead && scopes.has(READ_SCOPE));
+  if (!allowed) {
+    const needed = isRead ? `${READ_SCOPE} or ${WRITE_SCOPE}` : WRITE_SCOPE;
+    throw new ApiError('FORBIDDEN', `this operation needs scope ${needed}`, {
+      'WWW-Authenticate': `Bearer error="insufficient_scope", scope="${isRead ? READ_SCOPE : WRITE_SCOPE}"`,
+    });
+  }
+  await next();
+};

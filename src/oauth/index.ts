@@ -1,0 +1,41 @@
+import { trustedIssuersOf } from '../auth/trusted-issuers';
+import { SIGNING_ALG } from '../auth/signing-keys';
+import { issuerOf } from '../config';
+import { createRouter } from '../lib/create-router';
+import { ApiError } from '../lib/errors';
+import { limitBody } from '../middleware/body-limit';
+import * as routes from './oauth.routes';
+import { issueToken } from './token.handler';
+
+const PUBLIC_CACHE = { 'Cache-Control': 'public, max-age=300' };
+
+export const oauthRouter = createRouter();
+
+oauthRouter.post('/oauth/token', limitBody(), issueToken);
+oauthRouter.openAPIRegistry.registerPath(routes.tokenEndpointDoc);
+
+oauthRouter.openapi(routes.keys, async (c) => {
+  if (!c.env.SIGNING_KEYS) throw new ApiError('SERVICE_UNAVAILABLE', 'the service is not configured: SIGNING_KEYS is not set');
+  const { own } = await trustedIssuersOf(c.env, c.req.url);
+  return c.json(own.keys.publicJwks, 200, PUBLIC_CACHE);
+});
+
+oauthRouter.openapi(routes.discovery, (c) => {
+  const issuer = issuerOf(c.env, c.req.url);
+  return c.json(
+    {
+      issuer,
+      token_endpoint: `${issuer}/oauth/token`,
+      jwks_uri: `${issuer}/keys`,
+      grant_types_supported: ['client_credentials'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      response_types_supported: ['token'],
+      subject_types_supported: ['public'],
+      id_token_signing_alg_values_supported: [SIGNING_ALG],
+      access_token_signing_alg_values_supported: [SIGNING_ALG],
+    },
+    200,
+    PUBLIC_CACHE,
+  );
+});
+

@@ -1,0 +1,97 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { ErrorSchema, jsonContent } from '../lib/schemas';
+
+const tags = ['OAuth2'];
+const publicRoute = { security: [] };
+
+const JwksSchema = z
+  .object({ keys: z.array(z.record(z.string(), z.unknown())) })
+  .openapi('JSONWebKeySet');
+
+export const keys = createRoute({
+  operationId: 'getKeys',
+  method: 'get',
+  path: '/keys',
+  tags,
+  ...publicRoute,
+  summary: 'The public keys that verify this service’s access tokens (JWKS)',
+  responses: {
+    200: jsonContent(JwksSchema, 'The JSON Web Key Set'),
+    503: jsonContent(ErrorSchema, 'SIGNING_KEYS is not configured'),
+  },
+});
+
+export const DiscoverySchema = z
+  .object({
+    issuer: z.string(),
+    token_endpoint: z.string(),
+    jwks_uri: z.string(),
+    grant_types_supported: z.array(z.string()),
+    token_endpoint_auth_methods_supported: z.array(z.string()),
+    response_types_supported: z.array(z.string()),
+    subject_types_supported: z.array(z.string()),
+    id_token_signing_alg_values_supported: z.array(z.string()),
+    access_token_signing_alg_values_supported: z.array(z.string()),
+  })
+  .openapi('DiscoveryDocument');
+
+export const discovery = createRoute({
+  operationId: 'getDiscovery',
+  method: 'get',
+  path: '/.well-known/openid-configuration',
+  tags,
+  ...publicRoute,
+  summary: 'Authorization server metadata',
+  responses: { 200: jsonContent(DiscoverySchema, 'The metadata') },
+});
+
+const TokenRequestSchema = z
+  .object({
+    grant_type: z.literal('client_credentials'),
+    scope: z.string().optional().openapi({ description: 'Space-separated scope labels; all allowed ones when absent' }),
+    client_id: z.string().optional().openapi({ description: 'With client_secret_post' }),
+    client_secret: z.string().optional().openapi({ description: 'With client_secret_post' }),
+  })
+  .openapi('TokenRequest');
+
+const TokenResponseSchema = z
+  .object({
+    access_token: z.string(),
+    token_type: z.literal('Bearer'),
+    expires_in: z.number().int(),
+    scope: z.string(),
+  })
+  .openapi('TokenResponse');
+
+const OAuthErrorSchema = z
+  .object({
+    error: z.enum([
+      'invalid_request',
+      'invalid_client',
+      'unauthorized_client',
+      'unsupported_grant_type',
+      'invalid_scope',
+      'temporarily_unavailable',
+    ]),
+    error_description: z.string(),
+  })
+  .openapi('OAuthError');
+
+/** Documentation only: the handler parses the form itself to answer RFC 6749 errors. */
+export const tokenEndpointDoc = {
+  operationId: 'issueToken',
+  method: 'post' as const,
+  path: '/oauth/token',
+  tags,
+  security: [{ basicAuth: [] }, {}] as Array<Record<string, string[]>>,
+  summary: 'Client credentials grant (RFC 6749 §4.4): an RFC 9068 access token signed with ES256',
+  request: {
+    body: { required: true, content: { 'application/x-www-form-urlencoded': { schema: TokenRequestSchema } } },
+  },
+  responses: {
+    200: jsonContent(TokenResponseSchema, 'The access token'),
+    400: jsonContent(OAuthErrorSchema, 'invalid_request, unauthorized_client, unsupported_grant_type or invalid_scope'),
+    401: jsonContent(OAuthErrorSchema, 'invalid_client'),
+    503: jsonContent(OAuthErrorSchema, 'The service is missing a setting'),
+  },
+};

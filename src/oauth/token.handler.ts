@@ -1,0 +1,93 @@
+import type { Context } from 'hono';
+import { mintAccessToken } from '../auth/access-tokens';
+import { trustedIssuersOf } from '../auth/trusted-issuers';
+import { adminClientOf, missingSetting, tokenTtlOf } from '../config';
+import { getDb } from '../db';
+import type { AppEnv } from '../lib/create-router';
+import { ApiError } from '../lib/errors';
+import { digestSecret, digestsEqual } from '../lib/secrets';
+import { READ_SCOPE, WRITE_SCOPE } from '../middleware/require-scope';
+import { clientCredentialsOf, OAuthError, type ClientCredentials } from './client-authentication';
+import { grantScopes } from './scope-grant';
+import { findClientForToken } from './token.repository';
+
+const FORM = 'application/x-www-form-urlencoded';
+const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
+const WRONG_CREDENTIALS = 'unknown client or wrong secret';
+
+async function readForm(c: Context): Promise<URLSearchParams> {
+  const mediaType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
+  if (mediaType !== FORM) throw new OAuthError('invalid_request', `the body must be ${FORM}`);
+  const form = new URLSearchParams(await c.req.text());
+  const seen = new Set<string>();
+  for (const key of form.keys()) {
+    if (seen.has(key)) throw new OAuthError('invalid_request', `parameter ${key} is repeated`);
+    seen.add(key);
+  }
+  return form;
+}
+
+interface AuthenticatedClient {
+  id: string;
+  allowedScopes: string[];
+}
+
+async function authenticateClient(c: Context<AppEnv>, credentials: ClientCredentials): Promise<AuthenticatedClient> {
+  const presentedDigest = digestSecret(credentials.clientSecret);
+  const admin = adminClientOf(c.env);
+  if (credentials.clientId === admin.id) {
+    if (!digestsEqual(await presentedDigest, await digestSecret(admin.secret))) {
+      throw new OAuthError('invalid_client', WRONG_CREDENTIALS);
+    }
+    return { id: admin.id, allowedScopes: [READ_SCOPE, WRITE_SCOPE] };
+  }
+  const [client, digest] = await Promise.all([findClientForToken(getDb(c.env.DB), credentials.clientId), presentedDigest]);
+  // Every stored digest is compared, so timing does not tell which secret is close.
+  const matches = client?.digests.filter((stored) => digestsEqual(stored, digest)).length ?? 0;
+  if (!client || matches === 0) throw new OAuthError('invalid_client', WRONG_CREDENTIALS);
+  if (client.public) {
+    throw new OAuthError('unauthorized_client', 'public clients cannot use the client_credentials grant');
+  }
+  return { id: client.id, allowedScopes: client.scopeLabels };
+}
+
+function oauthError(c: Context, error: OAuthError) {
+  const headers: Record<string, string> = { ...NO_STORE };
+  if (error.status === 401) headers['WWW-Authenticate'] = 'Basic realm="oauth", charset="UTF-8"';
+  return c.json({ error: error.error, error_description: error.description }, error.status, headers);
+}
+
+/** POST /oauth/token: the client_credentials grant (RFC 6749 §4.4) issuing RFC 9068 access tokens. */
+export async function issueToken(c: Context<AppEnv>) {
+  try {
+    const missing = missingSetting(c.env);
+    if (missing) throw new OAuthError('temporarily_unavailable', `the service is not configured: ${missing} is not set`, 503);
+    const form = await readForm(c);
+    const grantType = form.get('grant_type');
+    if (!grantType) throw new OAuthError('invalid_request', 'grant_type is required');
+    if (grantType !== 'client_credentials') {
+      throw new OAuthError('unsupported_grant_type', 'only the client_credentials grant is supported');
+    }
+    const client = await authenticateClient(c, clientCredentialsOf(c.req.header('authorization'), form));
+    const scopes = grantScopes(client.allowedScopes, form.get('scope'));
+    const { own } = await trustedIssuersOf(c.env, c.req.url);
+    const { token, expiresIn } = await mintAccessToken(own.keys, {
+      issuer: own.issuer,
+      audience: own.audience,
+      ttlSeconds: tokenTtlOf(c.env),
+      clientId: client.id,
+      scopes,
+    });
+    return c.json(
+      { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope: scopes.join(' ') },
+      200,
+      NO_STORE,
+    );
+  } catch (error) {
+    if (error instanceof OAuthError) return oauthError(c, error);
+    if (error instanceof ApiError && error.status === 503) {
+      return oauthError(c, new OAuthError('temporarily_unavailable', error.message, 503));
+    }
+    throw error;
+  }
+}
