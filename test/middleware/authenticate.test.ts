@@ -1,0 +1,154 @@
+import { env } from 'cloudflare:workers';
+import { base64url, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
+import { describe, expect, it } from 'vitest';
+import { api, getAdminToken } from '../helpers';
+
+const keys = JSON.parse(env.TEST_KEYS) as Record<'signingKey' | 'retiredKey' | 'externalKey' | 'strangerKey', JWK>;
+const OWN = { iss: 'https://registry.test', aud: 'https://registry.test' };
+const EXTERNAL = { iss: env.EXTERNAL_ISSUER, aud: env.EXTERNAL_AUDIENCE };
+const now = () => Math.floor(Date.now() / 1000);
+
+interface SignOptions {
+  key?: JWK;
+  kid?: string;
+  typ?: string;
+  claims?: JWTPayload;
+  omitExp?: boolean;
+}
+
+async function sign({ key = keys.signingKey, kid = key.kid, typ = 'at+jwt', claims = {}, omitExp = false }: SignOptions = {}) {
+  const body: JWTPayload = { ...OWN, sub: 'tester', scope: 'auth:read auth:write', iat: now(), ...claims };
+  if (!omitExp) body.exp ??= now() + 300;
+  return new SignJWT(body).setProtectedHeader({ alg: 'ES256', typ, kid }).sign(await importJWK(key, 'ES256'));
+}
+
+const encodeJson = (value: object) => base64url.encode(JSON.stringify(value));
+
+async function refused(token: string | null, header?: string) {
+  const headers: Record<string, string> = header === undefined ? {} : { authorization: header };
+  const res = await api('GET', '/clients', { token, headers });
+  expect(res.status).toBe(401);
+  expect(res.body.errorCode).toBe('UNAUTHORIZED');
+  expect(res.headers.get('www-authenticate')).toMatch(/^Bearer error="invalid_token"/);
+  if (token) expect(res.text).not.toContain(token);
+  return res.body.errorMessage as string;
+}
+
+describe('authenticate: 401 for every invalid token (RFC 8725)', () => {
+  it('no Authorization header', async () => {
+    expect(await refused(null)).toBe('a bearer token is required');
+  });
+
+  it.each(['Token abc', 'Bearer', 'Bearer a b', 'Basic YWRtaW46eA=='])('malformed header %j', async (header) => {
+    expect(await refused(null, header)).toBe('the Authorization header must be: Bearer <token>');
+  });
+
+  it('not a JWT', async () => {
+    expect(await refused('not-a-jwt')).toBe('the token is malformed');
+  });
+
+  it('alg none', async () => {
+    const token = `${encodeJson({ alg: 'none', typ: 'at+jwt' })}.${encodeJson({ ...OWN, exp: now() + 300, scope: 'auth:write' })}.`;
+    expect(await refused(token)).toMatch(/algorithm is not allowed|malformed/);
+  });
+
+  it('HS256 signed with the public key as the HMAC secret', async () => {
+    const { kty, crv, x, y, kid } = keys.signingKey;
+    const publicJwk = JSON.stringify({ kty, crv, x, y });
+    const token = await new SignJWT({ ...OWN, exp: now() + 300, scope: 'auth:write' })
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid })
+      .sign(new TextEncoder().encode(publicJwk));
+    expect(await refused(token)).toBe('the token signing algorithm is not allowed');
+  });
+
+  it('expired', async () => {
+    expect(await refused(await sign({ claims: { exp: now() - 120, iat: now() - 600 } }))).toBe('the token has expired');
+  });
+
+  it('nbf in the future', async () => {
+    expect(await refused(await sign({ claims: { nbf: now() + 600 } }))).toBe('the token is not valid yet (nbf)');
+  });
+
+  it('wrong issuer', async () => {
+    expect(await refused(await sign({ claims: { iss: 'https://evil.example' } }))).toBe('the token issuer is not trusted');
+  });
+
+  it('wrong audience', async () => {
+    expect(await refused(await sign({ claims: { aud: 'https://other.example' } }))).toBe('the token is not meant for this audience');
+  });
+
+  it('no exp', async () => {
+    expect(await refused(await sign({ omitExp: true }))).toBe('the token has no expiry (exp)');
+  });
+
+  it('not an access token (typ)', async () => {
+    expect(await refused(await sign({ typ: 'JWT' }))).toBe('the token is not an access token (typ must be at+jwt)');
+  });
+
+  it('unknown kid', async () => {
+    expect(await refused(await sign({ kid: 'unknown-kid' }))).toBe('the token is signed by an unknown key');
+  });
+
+  it('tampered payload', async () => {
+    const [header, , signature] = (await sign({ claims: { scope: 'auth:read' } })).split('.');
+    const forged = `${header}.${encodeJson({ ...OWN, sub: 'tester', exp: now() + 300, scope: 'auth:write' })}.${signature}`;
+    expect(await refused(forged)).toBe('the token signature is invalid');
+  });
+
+  it('signed by another key, under its own kid or under a trusted kid', async () => {
+    expect(await refused(await sign({ key: keys.strangerKey }))).toBe('the token is signed by an unknown key');
+    expect(await refused(await sign({ key: keys.strangerKey, kid: keys.signingKey.kid }))).toBe('the token signature is invalid');
+  });
+});
+
+describe('authenticate: valid tokens', () => {
+  it('accepts tokens minted by /oauth/token and by the second (retired) configured key', async () => {
+    expect((await api('GET', '/clients', { token: await getAdminToken() })).status).toBe(200);
+    expect((await api('GET', '/clients', { token: await sign({ key: keys.retiredKey }) })).status).toBe(200);
+  });
+
+  it('tolerates small clock skew', async () => {
+    expect((await api('GET', '/clients', { token: await sign({ claims: { exp: now() - 5, iat: now() - 60 } }) })).status).toBe(200);
+  });
+});
+
+describe('requireScopeForMethod', () => {
+  it('lets auth:read read and not write; auth:write do both; no scope nothing', async () => {
+    const readOnly = await sign({ claims: { scope: 'auth:read' } });
+    const writer = await sign({ claims: { scope: 'auth:write' } });
+    const none = await sign({ claims: { scope: 'ledger:read' } });
+    expect((await api('GET', '/scopes', { token: readOnly })).status).toBe(200);
+    const denied = await api('POST', '/scopes', { token: readOnly, body: { label: 'x' } });
+    expect(denied.status).toBe(403);
+    expect(denied.body).toEqual({ errorCode: 'FORBIDDEN', errorMessage: 'this operation needs scope auth:write' });
+    expect(denied.headers.get('www-authenticate')).toBe('Bearer error="insufficient_scope", scope="auth:write"');
+    expect((await api('DELETE', '/scopes/whatever', { token: readOnly })).status).toBe(403);
+    expect((await api('POST', '/scopes', { token: writer, body: { label: 'writer:ok' } })).status).toBe(201);
+    expect((await api('GET', '/scopes', { token: writer })).status).toBe(200);
+    const noScope = await api('GET', '/clients', { token: none });
+    expect(noScope.status).toBe(403);
+    expect(noScope.body.errorMessage).toBe('this operation needs scope auth:read or auth:write');
+  });
+});
+
+describe('external identity provider', () => {
+  const external = (claims: JWTPayload = {}, options: SignOptions = {}) =>
+    sign({ key: keys.externalKey, typ: 'JWT', claims: { ...EXTERNAL, ...claims }, ...options });
+
+  it('accepts its tokens through its JWKS (fetched by the worker), reading scope or scp', async () => {
+    expect((await api('GET', '/clients', { token: await external() })).status).toBe(200);
+    const scp = await external({ scope: undefined, scp: ['auth:read'] });
+    expect((await api('GET', '/clients', { token: scp })).status).toBe(200);
+    expect((await api('POST', '/clients', { token: scp, body: { name: 'x' } })).status).toBe(403);
+  });
+
+  it('refuses its tokens with a wrong audience, without exp, or signed by another key', async () => {
+    expect(await refused(await external({ aud: env.EXTERNAL_ISSUER }))).toBe('the token is not meant for this audience');
+    expect(await refused(await external({}, { omitExp: true }))).toBe('the token has no expiry (exp)');
+    expect(await refused(await external({}, { key: keys.strangerKey, kid: keys.externalKey.kid }))).toBe('the token signature is invalid');
+  });
+
+  it('does not accept this service’s keys for the external issuer', async () => {
+    expect(await refused(await sign({ claims: EXTERNAL }))).toBe('the token is signed by an unknown key');
+  });
+});
