@@ -1,9 +1,12 @@
 import { Scalar } from '@scalar/hono-api-reference';
+import { Hono } from 'hono';
 import { clientsRouter } from './clients';
-import { createRouter } from './lib/create-router';
+import { FORMANCE_PREFIX } from './config';
+import { createRouter, type AppEnv } from './lib/create-router';
 import { errorJson, handleError } from './lib/errors';
 import { authenticate } from './middleware/authenticate';
 import { limitBody } from './middleware/body-limit';
+import { d1Session } from './middleware/d1-session';
 import { requireConfiguration } from './middleware/require-configuration';
 import { requireScopeForMethod } from './middleware/require-scope';
 import { resolveTenant } from './middleware/tenant';
@@ -12,43 +15,53 @@ import { scopesRouter } from './scopes';
 
 const ADMIN_PATHS = ['/clients', '/clients/*', '/scopes', '/scopes/*'];
 
-export function createApp() {
-  const app = createRouter();
 
-  app.onError(handleError);
-  app.notFound((c) => errorJson(c, 'NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`));
+function createApi() {
+  const api = createRouter();
+  api.onError(handleError);
 
   // The admin API's gate: every /clients and /scopes request passes here first.
   for (const path of ADMIN_PATHS) {
-    app.use(path, limitBody(), requireConfiguration, authenticate, requireScopeForMethod, resolveTenant);
+    api.use(path, limitBody(), requireConfiguration, authenticate, requireScopeForMethod, resolveTenant, d1Session);
   }
+  api.use('/oauth/token', d1Session);
 
-  app.route('/', clientsRouter);
-  app.route('/', scopesRouter);
+  api.route('/', clientsRouter);
+  api.route('/', scopesRouter);
   // Public: the token endpoint, the keys and the discovery document.
-  app.route('/', oauthRouter);
+  api.route('/', oauthRouter);
 
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearerAuth', {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
     description: 'An access token with scope auth:read (reads) or auth:write (everything).',
   });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'basicAuth', {
+  api.openAPIRegistry.registerComponent('securitySchemes', 'basicAuth', {
     type: 'http',
     scheme: 'basic',
     description: 'client_secret_basic at the token endpoint: client id and secret, form-urlencoded.',
   });
-  app.doc31('/openapi.json', {
+  api.doc31('/openapi.json', (c) => ({
     openapi: '3.1.0',
     info: {
       title: 'Edge OAuth2 client registry',
       version: '1.0.0',
-      description: "Formance auth's clients API on Cloudflare Workers and D1.",
+      description: "Formance auth's clients API on Cloudflare Workers and D1. Every path also answers under /api/auth.",
     },
+    servers: [{ url: new URL(c.req.url).origin }, { url: `${new URL(c.req.url).origin}${FORMANCE_PREFIX}` }],
     security: [{ bearerAuth: [] }],
-  });
-  app.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Edge OAuth2 client registry' }));
+  }));
+  api.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Edge OAuth2 client registry' }));
+  return api;
+}
 
+export function createApp() {
+  const api = createApi();
+  const app = new Hono<AppEnv>();
+  app.onError(handleError);
+  app.notFound((c) => errorJson(c, 'NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`));
+  app.route(FORMANCE_PREFIX, api);
+  app.route('/', api);
   return app;
 }

@@ -18,7 +18,16 @@ export interface ConfigBindings {
   EXTERNAL_ISSUER?: string;
   EXTERNAL_JWKS_URL?: string;
   EXTERNAL_AUDIENCE?: string;
+  /** The external provider's claim naming the tenant; default `tenant`. */
+  EXTERNAL_TENANT_CLAIM?: string;
+  /** Tenant of the static admin client; default `default`. */
+  ADMIN_TENANT?: string;
 }
+
+export const DEFAULT_TENANT = 'default';
+
+/** Formance's gateway prefix: its SDKs call <server>/api/auth/...; every route answers there too. */
+export const FORMANCE_PREFIX = '/api/auth';
 
 export const DEFAULT_TOKEN_TTL_SECONDS = 3600;
 
@@ -26,11 +35,13 @@ export interface ExternalIssuerConfig {
   issuer: string;
   jwksUrl: string;
   audience: string;
+  tenantClaim: string;
 }
 
 export interface AdminClientConfig {
   id: string;
   secret: string;
+  tenant: string;
 }
 
 export function issuerOf(env: ConfigBindings, requestUrl: string): string {
@@ -58,7 +69,7 @@ export function missingSetting(env: ConfigBindings): string | null {
 }
 
 export function adminClientOf(env: ConfigBindings): AdminClientConfig {
-  return { id: env.ADMIN_CLIENT_ID!, secret: env.ADMIN_CLIENT_SECRET! };
+  return { id: env.ADMIN_CLIENT_ID!, secret: env.ADMIN_CLIENT_SECRET!, tenant: env.ADMIN_TENANT || DEFAULT_TENANT };
 }
 
 export function externalIssuerOf(env: ConfigBindings): ExternalIssuerConfig | null {
@@ -70,5 +81,5 @@ export function externalIssuerOf(env: ConfigBindings): ExternalIssuerConfig | nu
       'EXTERNAL_ISSUER, EXTERNAL_JWKS_URL and EXTERNAL_AUDIENCE must be set together',
     );
   }
-  return { issuer, jwksUrl, audience };
+  return { issuer, jwksUrl, audience, tenantClaim: env.EXTERNAL_TENANT_CLAIM || 'tenant' };
 }

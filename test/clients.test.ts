@@ -107,7 +107,9 @@ describe('readClient', () => {
     const res = await api('GET', `/clients/${client.id}`);
     expect(res.status).toBe(200);
     expect(res.body.data.scopes).toEqual([scope.id]);
-    expect(res.body.data.secrets).toEqual([{ id: secret.id, name: 'ci', lastDigits: secret.lastDigits, metadata: {} }]);
+    expect(res.body.data.secrets).toEqual([
+      { id: secret.id, name: 'ci', lastDigits: secret.lastDigits, metadata: {}, createdAt: secret.createdAt, expiresAt: null, lastUsedAt: null },
+    ]);
   });
 
   it('answers 404 with the JSON error for an unknown client', async () => {
@@ -157,7 +159,9 @@ describe('updateClient', () => {
       trusted: true,
       metadata: {},
       scopes: [scope.id],
-      secrets: [{ id: secret.id, name: 'primary', lastDigits: secret.lastDigits, metadata: {} }],
+      secrets: [
+        { id: secret.id, name: 'primary', lastDigits: secret.lastDigits, metadata: {}, createdAt: secret.createdAt, expiresAt: null, lastUsedAt: null },
+      ],
     });
     expect((await api('GET', `/clients/${client.id}`)).body.data).toEqual(res.body.data);
   });
@@ -187,7 +191,9 @@ describe('createSecret', () => {
     const res = await api('POST', `/clients/${client.id}/secrets`, { body: { name: 'deploy', metadata: { env: 'prod' } } });
     expect(res.status).toBe(200);
     const secret = res.body.data;
-    expect(Object.keys(secret).sort()).toEqual(['clear', 'id', 'lastDigits', 'metadata', 'name']);
+    expect(Object.keys(secret).sort()).toEqual(['clear', 'createdAt', 'expiresAt', 'id', 'lastDigits', 'lastUsedAt', 'metadata', 'name']);
+    expect(Date.parse(secret.createdAt)).toBeGreaterThan(Date.now() - 60_000);
+    expect(secret.expiresAt).toBeNull();
     expect(secret.clear).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(secret.lastDigits).toBe(secret.clear.slice(-4));
     expect(secret.metadata).toEqual({ env: 'prod' });

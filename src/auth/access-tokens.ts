@@ -4,6 +4,8 @@ import { ApiError } from '../lib/errors';
 import { SIGNING_ALG, type SigningKeys } from './signing-keys';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
+/** The claim carrying the tenant in this service's tokens. */
+export const TENANT_CLAIM = 'tenant';
 const CLOCK_TOLERANCE_SECONDS = 30;
 // Asymmetric algorithms only: a symmetric one would let anyone holding the public key forge tokens.
 const EXTERNAL_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA', 'Ed25519'];
@@ -36,6 +38,10 @@ export interface VerifiedToken {
   issuer: string;
   subject: string;
   scopes: Set<string>;
+  /** The token's tenant: this service's `tenant` claim, or the external provider's configured claim. */
+  tenant: unknown;
+  /** Which claim the tenant was read from, for error messages. */
+  tenantClaim: string;
   claims: JWTPayload;
   external: boolean;
 }
@@ -123,7 +129,16 @@ export async function verifyAccessToken(token: string, trusted: TrustedIssuers):
           requiredClaims: ['exp'],
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
         });
-    return { issuer: payload.iss!, subject: payload.sub ?? '', scopes: scopesOf(payload), claims: payload, external: isExternal };
+    const tenantClaim = isExternal ? external.tenantClaim : TENANT_CLAIM;
+    return {
+      issuer: payload.iss!,
+      subject: payload.sub ?? '',
+      scopes: scopesOf(payload),
+      tenant: payload[tenantClaim],
+      tenantClaim,
+      claims: payload,
+      external: isExternal,
+    };
   } catch (error) {
     throw describeFailure(error);
   }

@@ -1,4 +1,5 @@
 import { calculateJwkThumbprint, createLocalJWKSet, importJWK, type CryptoKey, type JWK } from 'jose';
+import { deriveCursorKey } from '../lib/cursor';
 import { ApiError } from '../lib/errors';
 
 export const SIGNING_ALG = 'ES256';
@@ -10,6 +11,8 @@ export interface SigningKeys {
   publicJwks: { keys: JWK[] };
   /** Verifies this service's own tokens, locally. */
   verify: ReturnType<typeof createLocalJWKSet>;
+  /** MACs pagination cursors; derived (HKDF) from the same secret, so no extra setting. */
+  cursorKey: CryptoKey;
 }
 
 // Keys are imported once per isolate (per distinct SIGNING_KEYS value), not per request.
@@ -46,7 +49,12 @@ async function load(raw: string): Promise<SigningKeys> {
   const first = privateJwks[0]!;
   const key = (await importJWK({ ...first, alg: SIGNING_ALG }, SIGNING_ALG)) as CryptoKey;
   const publicJwks = { keys: publicKeys };
-  return { signer: { kid: publicKeys[0]!.kid!, key }, publicJwks, verify: createLocalJWKSet(publicJwks) };
+  return {
+    signer: { kid: publicKeys[0]!.kid!, key },
+    publicJwks,
+    verify: createLocalJWKSet(publicJwks),
+    cursorKey: await deriveCursorKey(first.d!),
+  };
 }
 
 export function signingKeysOf(raw: string): Promise<SigningKeys> {

@@ -1,65 +1,107 @@
-import { getDb } from '../db';
-import type { AppRouteHandler as Handler } from '../lib/create-router';
+import type { Context } from 'hono';
+import { signingKeysOf } from '../auth/signing-keys';
+import type { AppEnv, AppRouteHandler as Handler } from '../lib/create-router';
+import { ApiError } from '../lib/errors';
+import { etagHeader as etag, preconditionOf as ifMatch } from '../lib/etag';
+import { nextLink, readCursor, toPage } from '../lib/pagination';
 import { digestSecret, generateClearSecret, lastDigitsOf } from '../lib/secrets';
 import * as repository from './clients.repository';
 import type * as routes from './clients.routes';
 import type { Secret } from './clients.schemas';
 
+const MAX_METADATA_FILTERS = 16;
+const METADATA_FILTER = /^metadata\[(.+)\]$/;
+
+
+function metadataFilters(c: Context): [string, string][] {
+  const filters: [string, string][] = [];
+  for (const [param, values] of Object.entries(c.req.queries())) {
+    const key = METADATA_FILTER.exec(param)?.[1];
+    if (key === undefined) continue;
+    if (values.length > 1) throw new ApiError('VALIDATION', `${param}: must be given once`);
+    filters.push([key, values[0]!]);
+  }
+  if (filters.length > MAX_METADATA_FILTERS) {
+    throw new ApiError('VALIDATION', `metadata: at most ${MAX_METADATA_FILTERS} filters`);
+  }
+  return filters.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 export const listClients: Handler<typeof routes.listClients> = async (c) => {
-  const data = await repository.listClients(getDb(c.env.DB), c.var.tenantId);
-  return c.json({ data }, 200);
+  const { pageSize, cursor, name } = c.req.valid('query');
+  const filters = { namePrefix: name, metadata: metadataFilters(c) };
+  const { cursorKey } = await signingKeysOf(c.env.SIGNING_KEYS!);
+  const scope = { list: 'clients', tenantId: c.var.tenantId, filters: JSON.stringify(filters) };
+  const after = await readCursor(cursorKey, scope, cursor);
+  const rows = await repository.listClients(c.var.db, c.var.tenantId, { limit: pageSize + 1, after, filters });
+  const page = await toPage(rows, pageSize, (row) => row.client, cursorKey, scope);
+  return c.json(page, 200, nextLink(c.req.url, page.cursor.next));
 };
 
 export const createClient: Handler<typeof routes.createClient> = async (c) => {
-  const data = await repository.createClient(getDb(c.env.DB), c.var.tenantId, c.req.valid('json'));
-  return c.json({ data }, 201);
+  const { client, version } = await repository.createClient(c.var.db, c.var.tenantId, c.req.valid('json'));
+  return c.json({ data: client }, 201, etag(version));
 };
 
 export const readClient: Handler<typeof routes.readClient> = async (c) => {
-  const data = await repository.readClient(getDb(c.env.DB), c.var.tenantId, c.req.valid('param').clientId);
-  return c.json({ data }, 200);
+  const { client, version } = await repository.readClient(c.var.db, c.var.tenantId, c.req.valid('param').clientId);
+  return c.json({ data: client }, 200, etag(version));
 };
 
 export const updateClient: Handler<typeof routes.updateClient> = async (c) => {
   const { clientId } = c.req.valid('param');
-  const data = await repository.updateClient(getDb(c.env.DB), c.var.tenantId, clientId, c.req.valid('json'));
-  return c.json({ data }, 200);
+  const options = c.req.valid('json');
+  const { client, version } = await repository.updateClient(c.var.db, c.var.tenantId, clientId, options, ifMatch(c));
+  return c.json({ data: client }, 200, etag(version));
 };
 
 export const deleteClient: Handler<typeof routes.deleteClient> = async (c) => {
-  await repository.deleteClient(getDb(c.env.DB), c.var.tenantId, c.req.valid('param').clientId);
+  await repository.deleteClient(c.var.db, c.var.tenantId, c.req.valid('param').clientId, ifMatch(c));
   return c.body(null, 204);
 };
 
 export const createSecret: Handler<typeof routes.createSecret> = async (c) => {
   const { clientId } = c.req.valid('param');
-  const { name, metadata = {} } = c.req.valid('json');
+  const { name, metadata = {}, expiresAt } = c.req.valid('json');
   const clear = generateClearSecret();
-  const secret: Secret = { id: crypto.randomUUID(), name, lastDigits: lastDigitsOf(clear), metadata, clear };
-  await repository.insertSecret(getDb(c.env.DB), c.var.tenantId, clientId, {
+  const createdAt = Date.now();
+  const expiresAtMs = expiresAt === undefined ? null : Date.parse(expiresAt);
+  const secret: Secret = {
+    id: crypto.randomUUID(),
+    name,
+    lastDigits: lastDigitsOf(clear),
+    metadata,
+    createdAt: new Date(createdAt).toISOString(),
+    expiresAt: expiresAtMs === null ? null : new Date(expiresAtMs).toISOString(),
+    lastUsedAt: null,
+    clear,
+  };
+  await repository.insertSecret(c.var.db, c.var.tenantId, clientId, {
     id: secret.id,
     name,
     lastDigits: secret.lastDigits,
-    metadata,
     digest: await digestSecret(clear),
+    metadata,
+    createdAt,
+    expiresAt: expiresAtMs,
   });
   return c.json({ data: secret }, 200);
 };
 
 export const deleteSecret: Handler<typeof routes.deleteSecret> = async (c) => {
   const { clientId, secretId } = c.req.valid('param');
-  await repository.deleteSecret(getDb(c.env.DB), c.var.tenantId, clientId, secretId);
+  await repository.deleteSecret(c.var.db, c.var.tenantId, clientId, secretId, ifMatch(c));
   return c.body(null, 204);
 };
 
 export const addScopeToClient: Handler<typeof routes.addScopeToClient> = async (c) => {
   const { clientId, scopeId } = c.req.valid('param');
-  await repository.attachScope(getDb(c.env.DB), c.var.tenantId, clientId, scopeId);
+  await repository.attachScope(c.var.db, c.var.tenantId, clientId, scopeId, ifMatch(c));
   return c.body(null, 204);
 };
 
 export const deleteScopeFromClient: Handler<typeof routes.deleteScopeFromClient> = async (c) => {
   const { clientId, scopeId } = c.req.valid('param');
-  await repository.detachScope(getDb(c.env.DB), c.var.tenantId, clientId, scopeId);
+  await repository.detachScope(c.var.db, c.var.tenantId, clientId, scopeId, ifMatch(c));
   return c.body(null, 204);
 };

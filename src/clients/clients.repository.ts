@@ -1,14 +1,19 @@
-import { and, asc, eq, sql } from 'drizzle-orm';
+import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db';
 import { clients, clientScopes, clientSecrets, scopes } from '../db/schema';
+import { assertPrecondition, byTenantAndId, parentGuard, probeVersion, versionCondition } from '../db/versioning';
 import { ApiError, notFound } from '../lib/errors';
-import type { Client, ClientOptions, ClientSecret } from './clients.schemas';
+import type { Precondition } from '../lib/etag';
+import { afterPosition } from '../lib/pagination';
+import type { CursorPosition } from '../lib/cursor';
+import type { Client, ClientOptions } from './clients.schemas';
 
 // The whole Client, scopes and secrets included, built by SQLite as one JSON
 // value: a read costs one query whatever the number of secrets and scopes.
 // Written as raw SQL because drizzle drops table qualifiers inside select
 // fields, which would make the correlated subqueries compare columns with
 // themselves. Subqueries drop JSON subtypes, hence the json() wrappers.
+// Secret timestamps stay epoch ms here; toClient() formats them.
 const clientJson = sql<string>`json_object(
   'id', clients.id,
   'name', clients.name,
@@ -23,26 +28,42 @@ const clientJson = sql<string>`json_object(
     WHERE cs.tenant_id = clients.tenant_id AND cs.client_id = clients.id
     ORDER BY cs.created_at, cs.scope_id))),
   'secrets', json((SELECT json_group_array(json(secret)) FROM (
-    SELECT json_object('id', s.id, 'name', s.name, 'lastDigits', s.last_digits, 'metadata', json(s.metadata)) AS secret
+    SELECT json_object('id', s.id, 'name', s.name, 'lastDigits', s.last_digits, 'metadata', json(s.metadata),
+      'createdAt', s.created_at, 'expiresAt', s.expires_at, 'lastUsedAt', s.last_used_at) AS secret
     FROM client_secrets s
     WHERE s.tenant_id = clients.tenant_id AND s.client_id = clients.id
     ORDER BY s.created_at, s.id)))
 )`;
 
-const parseClient = (row: { client: string }) => JSON.parse(row.client) as Client;
+const clientRow = { client: clientJson, version: clients.version, createdAt: clients.createdAt, id: clients.id };
 
-const byId = (tenantId: string, clientId: string) => and(eq(clients.tenantId, tenantId), eq(clients.id, clientId));
-
-function clientExists(db: Database, tenantId: string, clientId: string) {
-  return db.select({ id: clients.id }).from(clients).where(byId(tenantId, clientId));
+export interface VersionedClient {
+  client: Client;
+  version: number;
 }
 
-function scopeExists(db: Database, tenantId: string, scopeId: string) {
-  return db
-    .select({ id: scopes.id })
-    .from(scopes)
-    .where(and(eq(scopes.tenantId, tenantId), eq(scopes.id, scopeId)));
+const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+type StoredSecret = Omit<Client['secrets'][number], 'createdAt' | 'expiresAt' | 'lastUsedAt'> & {
+  createdAt: number;
+  expiresAt: number | null;
+  lastUsedAt: number | null;
+};
+
+function toClient(row: { client: string }): Client {
+  const client = JSON.parse(row.client) as Omit<Client, 'secrets'> & { secrets: StoredSecret[] };
+  return {
+    ...client,
+    secrets: client.secrets.map((s) => ({
+      ...s,
+      createdAt: new Date(s.createdAt).toISOString(),
+      expiresAt: isoOrNull(s.expiresAt),
+      lastUsedAt: isoOrNull(s.lastUsedAt),
+    })),
+  };
 }
+
+const byId = (tenantId: string, clientId: string) => byTenantAndId(clients, tenantId, clientId);
 
 /** Full replacement: an option left out goes back to its default. */
 function storedOptions(options: ClientOptions) {
@@ -57,35 +78,62 @@ function storedOptions(options: ClientOptions) {
   };
 }
 
-export async function listClients(db: Database, tenantId: string): Promise<Client[]> {
-  const rows = await db
-    .select({ client: clientJson })
-    .from(clients)
-    .where(eq(clients.tenantId, tenantId))
-    .orderBy(asc(clients.createdAt), asc(clients.id));
-  return rows.map(parseClient);
+export interface ClientFilters {
+  namePrefix?: string;
+  metadata: [string, string][];
 }
 
-export async function readClient(db: Database, tenantId: string, clientId: string): Promise<Client> {
-  const [row] = await db.select({ client: clientJson }).from(clients).where(byId(tenantId, clientId));
+function filterConditions(filters: ClientFilters): (SQL | undefined)[] {
+  const conditions: (SQL | undefined)[] = [];
+  if (filters.namePrefix) {
+    // substr comparison: case-sensitive and free of LIKE wildcards.
+    conditions.push(sql`substr(${clients.name}, 1, ${filters.namePrefix.length}) = ${filters.namePrefix}`);
+  }
+  for (const [key, value] of filters.metadata) {
+    // json_each matches any key, dots and quotes included, which a JSON path would not.
+    conditions.push(
+      sql`EXISTS (SELECT 1 FROM json_each(${clients.metadata}) m WHERE m.key = ${key} AND m.value = ${value})`,
+    );
+  }
+  return conditions;
+}
+
+/** One page, one indexed query: (tenant_id, created_at, id) serves both the range and the order. */
+export async function listClients(
+  db: Database,
+  tenantId: string,
+  page: { limit: number; after?: CursorPosition; filters: ClientFilters },
+) {
+  const rows = await db
+    .select(clientRow)
+    .from(clients)
+    .where(and(eq(clients.tenantId, tenantId), afterPosition(clients, page.after), ...filterConditions(page.filters)))
+    .orderBy(asc(clients.createdAt), asc(clients.id))
+    .limit(page.limit);
+  return rows.map((row) => ({ ...row, client: toClient(row) }));
+}
+
+export async function readClient(db: Database, tenantId: string, clientId: string): Promise<VersionedClient> {
+  const [row] = await db.select(clientRow).from(clients).where(byId(tenantId, clientId));
   if (!row) throw notFound('client', clientId);
-  return parseClient(row);
+  return { client: toClient(row), version: row.version };
 }
 
 export async function createClient(
   db: Database,
   tenantId: string,
   input: ClientOptions & { id?: string },
-): Promise<Client> {
+): Promise<VersionedClient> {
   const id = input.id ?? crypto.randomUUID();
   const options = storedOptions(input);
+  // Ids are unique across tenants (the token endpoint finds clients by id alone).
   const inserted = await db
     .insert(clients)
     .values({ id, tenantId, ...options, createdAt: Date.now() })
     .onConflictDoNothing()
-    .returning({ id: clients.id });
-  if (!inserted.length) throw new ApiError('CONFLICT', `client "${id}" already exists`);
-  return { id, ...options, scopes: [], secrets: [] };
+    .returning({ version: clients.version });
+  if (!inserted[0]) throw new ApiError('CONFLICT', `client "${id}" already exists`);
+  return { client: { id, ...options, scopes: [], secrets: [] }, version: inserted[0].version };
 }
 
 export async function updateClient(
@@ -93,42 +141,59 @@ export async function updateClient(
   tenantId: string,
   clientId: string,
   options: ClientOptions,
-): Promise<Client> {
-  const [, rows] = await db.batch([
-    db.update(clients).set(storedOptions(options)).where(byId(tenantId, clientId)),
-    db.select({ client: clientJson }).from(clients).where(byId(tenantId, clientId)),
+  precondition?: Precondition,
+): Promise<VersionedClient> {
+  const [updated, rows] = await db.batch([
+    db
+      .update(clients)
+      .set({ ...storedOptions(options), version: sql`${clients.version} + 1` })
+      .where(and(byId(tenantId, clientId), versionCondition(clients, precondition)))
+      .returning({ id: clients.id }),
+    db.select(clientRow).from(clients).where(byId(tenantId, clientId)),
   ]);
   const [row] = rows;
   if (!row) throw notFound('client', clientId);
-  return parseClient(row);
+  if (!updated.length) assertPrecondition([{ version: row.version }], precondition, 'client', clientId);
+  return { client: toClient(row), version: row.version };
 }
 
-export async function deleteClient(db: Database, tenantId: string, clientId: string): Promise<void> {
+export async function deleteClient(db: Database, tenantId: string, clientId: string, precondition?: Precondition) {
   // Secrets and scope links go with it: ON DELETE CASCADE.
-  const deleted = await db.delete(clients).where(byId(tenantId, clientId)).returning({ id: clients.id });
-  if (!deleted.length) throw notFound('client', clientId);
+  const [probe] = await db.batch([
+    probeVersion(db, clients, tenantId, clientId),
+    db.delete(clients).where(and(byId(tenantId, clientId), versionCondition(clients, precondition))),
+  ]);
+  assertPrecondition(probe, precondition, 'client', clientId);
 }
 
-export async function insertSecret(
-  db: Database,
-  tenantId: string,
-  clientId: string,
-  secret: ClientSecret & { digest: string },
-): Promise<void> {
+export interface NewSecret {
+  id: string;
+  name: string;
+  lastDigits: string;
+  digest: string;
+  metadata: Record<string, string>;
+  createdAt: number;
+  expiresAt: number | null;
+}
+
+export async function insertSecret(db: Database, tenantId: string, clientId: string, secret: NewSecret) {
   // INSERT ... SELECT FROM clients: the row only exists if the client does, in one statement.
+  const value = <T>(v: T, name: string) => sql<T>`${v}`.as(name);
   const inserted = await db
     .insert(clientSecrets)
     .select(
       db
         .select({
-          id: sql`${secret.id}`.as('id'),
+          id: value(secret.id, 'id'),
           tenantId: clients.tenantId,
           clientId: clients.id,
-          name: sql`${secret.name}`.as('name'),
-          lastDigits: sql`${secret.lastDigits}`.as('last_digits'),
-          digest: sql`${secret.digest}`.as('digest'),
-          metadata: sql`${JSON.stringify(secret.metadata)}`.as('metadata'),
-          createdAt: sql`${Date.now()}`.as('created_at'),
+          name: value(secret.name, 'name'),
+          lastDigits: value(secret.lastDigits, 'last_digits'),
+          digest: value(secret.digest, 'digest'),
+          metadata: value(JSON.stringify(secret.metadata), 'metadata'),
+          createdAt: value(secret.createdAt, 'created_at'),
+          expiresAt: value(secret.expiresAt, 'expires_at'),
+          lastUsedAt: value(null, 'last_used_at'),
         })
         .from(clients)
         .where(byId(tenantId, clientId)),
@@ -137,9 +202,15 @@ export async function insertSecret(
   if (!inserted.length) throw notFound('client', clientId);
 }
 
-export async function deleteSecret(db: Database, tenantId: string, clientId: string, secretId: string) {
-  const [client, deleted] = await db.batch([
-    clientExists(db, tenantId, clientId),
+export async function deleteSecret(
+  db: Database,
+  tenantId: string,
+  clientId: string,
+  secretId: string,
+  precondition?: Precondition,
+) {
+  const [probe, deleted] = await db.batch([
+    probeVersion(db, clients, tenantId, clientId),
     db
       .delete(clientSecrets)
       .where(
@@ -147,18 +218,29 @@ export async function deleteSecret(db: Database, tenantId: string, clientId: str
           eq(clientSecrets.tenantId, tenantId),
           eq(clientSecrets.clientId, clientId),
           eq(clientSecrets.id, secretId),
+          parentGuard(db, clients, tenantId, clientId, precondition),
         ),
       )
       .returning({ id: clientSecrets.id }),
   ]);
-  if (!client.length) throw notFound('client', clientId);
+  assertPrecondition(probe, precondition, 'client', clientId);
   if (!deleted.length) throw notFound('secret', secretId);
 }
 
+function scopeExists(db: Database, tenantId: string, scopeId: string) {
+  return db.select({ id: scopes.id }).from(scopes).where(byTenantAndId(scopes, tenantId, scopeId));
+}
+
 /** Idempotent: attaching an attached scope changes nothing. */
-export async function attachScope(db: Database, tenantId: string, clientId: string, scopeId: string) {
-  const [client, scope] = await db.batch([
-    clientExists(db, tenantId, clientId),
+export async function attachScope(
+  db: Database,
+  tenantId: string,
+  clientId: string,
+  scopeId: string,
+  precondition?: Precondition,
+) {
+  const [probe, scope] = await db.batch([
+    probeVersion(db, clients, tenantId, clientId),
     scopeExists(db, tenantId, scopeId),
     db
       .insert(clientScopes)
@@ -172,18 +254,25 @@ export async function attachScope(db: Database, tenantId: string, clientId: stri
           })
           .from(clients)
           .innerJoin(scopes, eq(scopes.tenantId, clients.tenantId))
-          .where(and(byId(tenantId, clientId), eq(scopes.id, scopeId))),
+          .where(and(byId(tenantId, clientId), eq(scopes.id, scopeId), versionCondition(clients, precondition))),
       )
       .onConflictDoNothing(),
   ]);
-  if (!client.length) throw notFound('client', clientId);
+  if (!probe.length) throw notFound('client', clientId);
   if (!scope.length) throw notFound('scope', scopeId);
+  assertPrecondition(probe, precondition, 'client', clientId);
 }
 
 /** Idempotent: detaching a scope that is not attached changes nothing. */
-export async function detachScope(db: Database, tenantId: string, clientId: string, scopeId: string) {
-  const [client, scope] = await db.batch([
-    clientExists(db, tenantId, clientId),
+export async function detachScope(
+  db: Database,
+  tenantId: string,
+  clientId: string,
+  scopeId: string,
+  precondition?: Precondition,
+) {
+  const [probe, scope] = await db.batch([
+    probeVersion(db, clients, tenantId, clientId),
     scopeExists(db, tenantId, scopeId),
     db
       .delete(clientScopes)
@@ -192,10 +281,11 @@ export async function detachScope(db: Database, tenantId: string, clientId: stri
           eq(clientScopes.tenantId, tenantId),
           eq(clientScopes.clientId, clientId),
           eq(clientScopes.scopeId, scopeId),
+          parentGuard(db, clients, tenantId, clientId, precondition),
         ),
       ),
   ]);
-  if (!client.length) throw notFound('client', clientId);
+  if (!probe.length) throw notFound('client', clientId);
   if (!scope.length) throw notFound('scope', scopeId);
+  assertPrecondition(probe, precondition, 'client', clientId);
 }
-

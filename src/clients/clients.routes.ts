@@ -1,5 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { IdSchema, envelope, errorResponses, jsonBody, jsonContent } from '../lib/schemas';
+import { PageCursorSchema, PageQuerySchema } from '../lib/pagination';
+import {
+  IdSchema,
+  IfMatchHeaderSchema as headers,
+  envelope,
+  errorResponses,
+  jsonBody,
+  jsonContent,
+  versionedContent,
+} from '../lib/schemas';
 import { requireJson } from '../middleware/require-json';
 import {
   ClientOptionsSchema,
@@ -23,14 +32,37 @@ const ClientScopeParams = ClientIdParam.extend({
 
 const noContent = { description: 'Done' };
 
+export const ListClientsQuerySchema = PageQuerySchema.extend({
+  name: z
+    .string()
+    .min(1)
+    .max(256)
+    .optional()
+    .openapi({ param: { name: 'name', in: 'query' }, description: 'Only clients whose name starts with this (case-sensitive)' }),
+  metadata: z
+    .record(z.string(), z.string())
+    .optional()
+    .openapi({
+      param: { name: 'metadata', in: 'query', style: 'deepObject', explode: true },
+      description: 'metadata[key]=value, repeatable: only clients whose metadata holds every pair',
+    }),
+});
+
 export const listClients = createRoute({
   operationId: 'listClients',
   method: 'get',
   path: '/clients',
   tags,
-  summary: 'List clients, ordered by creation then id',
+  summary: 'List clients, ordered by creation then id, a page at a time',
+  request: { query: ListClientsQuerySchema },
   responses: {
-    200: jsonContent(envelope(z.array(ClientSchema)).openapi('ListClientsResponse'), 'The clients'),
+    200: {
+      ...jsonContent(
+        envelope(z.array(ClientSchema)).extend({ cursor: PageCursorSchema }).openapi('ListClientsResponse'),
+        'A page of clients',
+      ),
+      headers: { Link: { description: 'rel="next": the next page, when there is one', schema: { type: 'string' } } },
+    },
     ...errorResponses(),
   },
 });
@@ -44,7 +76,7 @@ export const createClient = createRoute({
   middleware: [requireJson] as const,
   request: { body: jsonBody(CreateClientRequestSchema) },
   responses: {
-    201: jsonContent(envelope(ClientSchema).openapi('CreateClientResponse'), 'The created client'),
+    201: versionedContent(envelope(ClientSchema).openapi('CreateClientResponse'), 'The created client'),
     ...errorResponses(409, 413, 415),
   },
 });
@@ -57,7 +89,7 @@ export const readClient = createRoute({
   summary: 'Read a client',
   request: { params: ClientIdParam },
   responses: {
-    200: jsonContent(envelope(ClientSchema).openapi('ReadClientResponse'), 'The client'),
+    200: versionedContent(envelope(ClientSchema).openapi('ReadClientResponse'), 'The client'),
     ...errorResponses(404),
   },
 });
@@ -69,10 +101,10 @@ export const updateClient = createRoute({
   tags,
   summary: 'Replace a client’s options (options left out return to their defaults)',
   middleware: [requireJson] as const,
-  request: { params: ClientIdParam, body: jsonBody(ClientOptionsSchema) },
+  request: { params: ClientIdParam, headers, body: jsonBody(ClientOptionsSchema) },
   responses: {
-    200: jsonContent(envelope(ClientSchema).openapi('UpdateClientResponse'), 'The updated client'),
-    ...errorResponses(404, 413, 415),
+    200: versionedContent(envelope(ClientSchema).openapi('UpdateClientResponse'), 'The updated client'),
+    ...errorResponses(404, 412, 413, 415),
   },
 });
 
@@ -82,8 +114,8 @@ export const deleteClient = createRoute({
   path: '/clients/{clientId}',
   tags,
   summary: 'Delete a client with its secrets and scope links',
-  request: { params: ClientIdParam },
-  responses: { 204: noContent, ...errorResponses(404) },
+  request: { params: ClientIdParam, headers },
+  responses: { 204: noContent, ...errorResponses(404, 412) },
 });
 
 export const createSecret = createRoute({
@@ -106,8 +138,8 @@ export const deleteSecret = createRoute({
   path: '/clients/{clientId}/secrets/{secretId}',
   tags,
   summary: 'Delete a secret',
-  request: { params: SecretIdParam },
-  responses: { 204: noContent, ...errorResponses(404) },
+  request: { params: SecretIdParam, headers },
+  responses: { 204: noContent, ...errorResponses(404, 412) },
 });
 
 export const addScopeToClient = createRoute({
@@ -116,8 +148,8 @@ export const addScopeToClient = createRoute({
   path: '/clients/{clientId}/scopes/{scopeId}',
   tags,
   summary: 'Attach a scope to a client (idempotent)',
-  request: { params: ClientScopeParams },
-  responses: { 204: noContent, ...errorResponses(404) },
+  request: { params: ClientScopeParams, headers },
+  responses: { 204: noContent, ...errorResponses(404, 412) },
 });
 
 export const deleteScopeFromClient = createRoute({
@@ -126,6 +158,6 @@ export const deleteScopeFromClient = createRoute({
   path: '/clients/{clientId}/scopes/{scopeId}',
   tags,
   summary: 'Detach a scope from a client (idempotent)',
-  request: { params: ClientScopeParams },
-  responses: { 204: noContent, ...errorResponses(404) },
+  request: { params: ClientScopeParams, headers },
+  responses: { 204: noContent, ...errorResponses(404, 412) },
 });

@@ -25,6 +25,12 @@ export const ClientSecretSchema = z
     name: z.string(),
     lastDigits: z.string().openapi({ description: 'The last 4 characters of the clear secret' }),
     metadata: MetadataSchema,
+    createdAt: z.string().openapi({ format: 'date-time' }),
+    expiresAt: z.string().nullable().openapi({ format: 'date-time', description: 'null: never expires' }),
+    lastUsedAt: z
+      .string()
+      .nullable()
+      .openapi({ format: 'date-time', description: 'Last token issued with it, to within about an hour; null: never used' }),
   })
   .openapi('ClientSecret');
 
@@ -36,6 +42,11 @@ export const SecretOptionsSchema = z
   .object({
     name: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters'),
     metadata: MetadataSchema.optional(),
+    expiresAt: z.iso
+      .datetime({ offset: true, message: 'must be an RFC 3339 date-time, e.g. 2030-01-01T00:00:00Z' })
+      .refine((value) => Date.parse(value) > Date.now(), 'must be in the future')
+      .optional()
+      .openapi({ description: 'After this instant the secret no longer authenticates the client' }),
   })
   .openapi('SecretOptions');
 

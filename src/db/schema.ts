@@ -30,6 +30,8 @@ export const clients = sqliteTable(
     trusted: integer('trusted', { mode: 'boolean' }).notNull().default(false),
     metadata: text('metadata', { mode: 'json' }).$type<Record<string, string>>().notNull().default(sql`'{}'`),
     createdAt: integer('created_at').notNull(),
+    // Version of the client's representation (its ETag). Triggers bump it when secrets or scope links change.
+    version: integer('version').notNull().default(1),
   },
   (t) => [
     uniqueIndex('clients_tenant_id_uq').on(t.tenantId, t.id),
@@ -49,6 +51,10 @@ export const clientSecrets = sqliteTable(
     digest: text('digest').notNull(),
     metadata: text('metadata', { mode: 'json' }).$type<Record<string, string>>().notNull().default(sql`'{}'`),
     createdAt: integer('created_at').notNull(),
+    /** Epoch ms; NULL never expires. */
+    expiresAt: integer('expires_at'),
+    /** Epoch ms, refreshed at most about once an hour. */
+    lastUsedAt: integer('last_used_at'),
   },
   (t) => [
     foreignKey({ columns: [t.tenantId, t.clientId], foreignColumns: [clients.tenantId, clients.id] }).onDelete(
@@ -66,6 +72,8 @@ export const scopes = sqliteTable(
     label: text('label').notNull(),
     metadata: text('metadata', { mode: 'json' }).$type<Record<string, string>>().notNull().default(sql`'{}'`),
     createdAt: integer('created_at').notNull(),
+    // Bumped by triggers when transient scopes change.
+    version: integer('version').notNull().default(1),
   },
   (t) => [
     uniqueIndex('scopes_tenant_id_uq').on(t.tenantId, t.id),

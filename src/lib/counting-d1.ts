@@ -1,6 +1,8 @@
+type D1Like = Pick<D1Database, 'prepare' | 'batch'>;
+
 /**
- * A D1 binding that counts round trips (each statement execution, batch or
- * exec is one). Used by tests and the benchmark, never by the deployed worker.
+ * A D1 binding that counts round trips (each statement execution or batch is
+ * one), sessions included. Used by tests and the benchmark, never deployed.
  */
 export class CountingD1 {
   roundTrips = 0;
@@ -16,8 +18,7 @@ export class CountingD1 {
   }
 
   batch<T = unknown>(statements: D1PreparedStatement[]): Promise<D1Result<T>[]> {
-    this.roundTrips++;
-    return this.#inner.batch<T>(statements.map((s) => this.#unwrapped.get(s) ?? s));
+    return this.#batch(this.#inner, statements);
   }
 
   exec(query: string): Promise<D1ExecResult> {
@@ -25,8 +26,22 @@ export class CountingD1 {
     return this.#inner.exec(query);
   }
 
-  dump(): Promise<ArrayBuffer> {
-    return this.#inner.dump();
+  withSession(constraintOrBookmark?: string): D1DatabaseSession {
+    const session = this.#inner.withSession(constraintOrBookmark);
+    return {
+      prepare: (query: string) => this.#wrap(session.prepare(query)),
+      batch: <T = unknown>(statements: D1PreparedStatement[]) => this.#batch<T>(session, statements),
+      getBookmark: () => session.getBookmark(),
+    } as D1DatabaseSession;
+  }
+
+  asBinding(): D1Database {
+    return this as unknown as D1Database;
+  }
+
+  #batch<T>(target: D1Like, statements: D1PreparedStatement[]): Promise<D1Result<T>[]> {
+    this.roundTrips++;
+    return target.batch<T>(statements.map((s) => this.#unwrapped.get(s) ?? s));
   }
 
   #wrap(statement: D1PreparedStatement): D1PreparedStatement {
@@ -43,9 +58,5 @@ export class CountingD1 {
     } as unknown as D1PreparedStatement;
     this.#unwrapped.set(wrapped, statement);
     return wrapped;
-  }
-
-  asBinding(): D1Database {
-    return this as unknown as D1Database;
   }
 }

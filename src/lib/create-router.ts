@@ -1,6 +1,7 @@
 import { OpenAPIHono, type RouteConfig, type RouteHandler } from '@hono/zod-openapi';
 import type { VerifiedToken } from '../auth/access-tokens';
 import type { ConfigBindings } from '../config';
+import type { Database } from '../db';
 import { errorJson } from './errors';
 import { formatValidationError } from './validation';
 
@@ -13,6 +14,8 @@ export interface AppVariables {
   tenantId: string;
   /** The verified bearer token of an admin request. */
   auth: VerifiedToken;
+  /** Drizzle over this request's D1 session (read replicas, bookmarks). */
+  db: Database;
 }
 
 export type AppEnv = { Bindings: AppBindings; Variables: AppVariables };

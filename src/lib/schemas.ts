@@ -52,9 +52,11 @@ export const ErrorSchema = z
       'FORBIDDEN',
       'NOT_FOUND',
       'CONFLICT',
+      'PRECONDITION_FAILED',
       'PAYLOAD_TOO_LARGE',
       'UNSUPPORTED_MEDIA_TYPE',
       'INTERNAL',
+      'TOO_MANY_REQUESTS',
       'SERVICE_UNAVAILABLE',
     ]),
     errorMessage: z.string(),
@@ -67,6 +69,8 @@ const errorDescriptions = {
   403: 'The token lacks the required scope',
   404: 'Not found',
   409: 'Conflict',
+  412: 'If-Match does not match the current ETag; nothing was changed',
+  429: 'Too many requests',
   413: 'Body larger than 64 KiB',
   415: 'Content-Type is not application/json',
   500: 'Internal error',
@@ -93,6 +97,25 @@ export const jsonBody = <T extends z.ZodType>(schema: T) => ({
 export const jsonContent = <T extends z.ZodType>(schema: T, description: string) => ({
   description,
   content: { 'application/json': { schema } },
+});
+
+const etagHeader = { ETag: { description: 'The version of the object, for If-Match', schema: { type: 'string' as const } } };
+
+/** A response carrying one versioned object, with its ETag. */
+export const versionedContent = <T extends z.ZodType>(schema: T, description: string) => ({
+  ...jsonContent(schema, description),
+  headers: etagHeader,
+});
+
+// Documentation only: handlers read the header themselves (preconditionOf).
+export const IfMatchHeaderSchema = z.object({
+  'If-Match': z
+    .string()
+    .optional()
+    .openapi({
+      param: { name: 'If-Match', in: 'header' },
+      description: 'Apply only if the object (or for a link or secret, its parent) still has this ETag; else 412',
+    }),
 });
 
 export const envelope = <T extends z.ZodType>(schema: T) => z.object({ data: schema });

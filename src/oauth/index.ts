@@ -1,6 +1,6 @@
 import { trustedIssuersOf } from '../auth/trusted-issuers';
 import { SIGNING_ALG } from '../auth/signing-keys';
-import { issuerOf } from '../config';
+import { FORMANCE_PREFIX, issuerOf } from '../config';
 import { createRouter } from '../lib/create-router';
 import { ApiError } from '../lib/errors';
 import { limitBody } from '../middleware/body-limit';
@@ -22,11 +22,13 @@ oauthRouter.openapi(routes.keys, async (c) => {
 
 oauthRouter.openapi(routes.discovery, (c) => {
   const issuer = issuerOf(c.env, c.req.url);
+  // Served under /api/auth, the endpoints it names are under /api/auth too.
+  const base = c.req.path.startsWith(`${FORMANCE_PREFIX}/`) ? `${issuer}${FORMANCE_PREFIX}` : issuer;
   return c.json(
     {
       issuer,
-      token_endpoint: `${issuer}/oauth/token`,
-      jwks_uri: `${issuer}/keys`,
+      token_endpoint: `${base}/oauth/token`,
+      jwks_uri: `${base}/keys`,
       grant_types_supported: ['client_credentials'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       response_types_supported: ['token'],

@@ -1,15 +1,14 @@
 import type { Context } from 'hono';
-import { mintAccessToken } from '../auth/access-tokens';
+import { mintAccessToken, TENANT_CLAIM } from '../auth/access-tokens';
 import { trustedIssuersOf } from '../auth/trusted-issuers';
 import { adminClientOf, missingSetting, tokenTtlOf } from '../config';
-import { getDb } from '../db';
 import type { AppEnv } from '../lib/create-router';
 import { ApiError } from '../lib/errors';
 import { digestSecret, digestsEqual } from '../lib/secrets';
 import { READ_SCOPE, WRITE_SCOPE } from '../middleware/require-scope';
 import { clientCredentialsOf, OAuthError, type ClientCredentials } from './client-authentication';
 import { grantScopes } from './scope-grant';
-import { findClientForToken } from './token.repository';
+import { findClientForToken, needsUseRecorded, recordSecretUse } from './token.repository';
 
 const FORM = 'application/x-www-form-urlencoded';
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
@@ -29,6 +28,7 @@ async function readForm(c: Context): Promise<URLSearchParams> {
 
 interface AuthenticatedClient {
   id: string;
+  tenantId: string;
   allowedScopes: string[];
 }
 
@@ -39,16 +39,21 @@ async function authenticateClient(c: Context<AppEnv>, credentials: ClientCredent
     if (!digestsEqual(await presentedDigest, await digestSecret(admin.secret))) {
       throw new OAuthError('invalid_client', WRONG_CREDENTIALS);
     }
-    return { id: admin.id, allowedScopes: [READ_SCOPE, WRITE_SCOPE] };
+    return { id: admin.id, tenantId: admin.tenant, allowedScopes: [READ_SCOPE, WRITE_SCOPE] };
   }
-  const [client, digest] = await Promise.all([findClientForToken(getDb(c.env.DB), credentials.clientId), presentedDigest]);
-  // Every stored digest is compared, so timing does not tell which secret is close.
-  const matches = client?.digests.filter((stored) => digestsEqual(stored, digest)).length ?? 0;
-  if (!client || matches === 0) throw new OAuthError('invalid_client', WRONG_CREDENTIALS);
+  const now = Date.now();
+  const [client, digest] = await Promise.all([findClientForToken(c.var.db, credentials.clientId, now), presentedDigest]);
+  // Every live secret's digest is compared, so timing does not tell which one is close.
+  const matching = client?.secrets.filter((secret) => digestsEqual(secret.digest, digest)) ?? [];
+  if (!client || !matching[0]) throw new OAuthError('invalid_client', WRONG_CREDENTIALS);
   if (client.public) {
     throw new OAuthError('unauthorized_client', 'public clients cannot use the client_credentials grant');
   }
-  return { id: client.id, allowedScopes: client.scopeLabels };
+  if (needsUseRecorded(matching[0], now)) {
+    // Off the response path, and at most about once an hour: issuing stays one D1 round trip.
+    c.executionCtx.waitUntil(recordSecretUse(c.var.db, matching[0].id, now).then(() => undefined));
+  }
+  return { id: client.id, tenantId: client.tenantId, allowedScopes: client.scopeLabels };
 }
 
 function oauthError(c: Context, error: OAuthError) {
@@ -77,6 +82,7 @@ export async function issueToken(c: Context<AppEnv>) {
       ttlSeconds: tokenTtlOf(c.env),
       clientId: client.id,
       scopes,
+      extraClaims: { [TENANT_CLAIM]: client.tenantId },
     });
     return c.json(
       { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope: scopes.join(' ') },

@@ -1,28 +1,32 @@
-import { sql } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../db';
+import { clientSecrets } from '../db/schema';
+
+export const LAST_USED_RESOLUTION_MS = 60 * 60 * 1000;
+
+export interface LiveSecret {
+  id: string;
+  digest: string;
+  lastUsedAt: number | null;
+}
 
 export interface ClientCredentialsRecord {
   id: string;
   tenantId: string;
   public: boolean;
-  digests: string[];
+  /** Secrets that have not expired. */
+  secrets: LiveSecret[];
   /** Labels of the attached scopes and, transitively, of their transient scopes. */
   scopeLabels: string[];
 }
 
 /**
- * Everything the token endpoint needs, in one query: the client, its secret
- * digests and its scope closure. UNION (not UNION ALL) in the recursive CTE
+ * Everything the token endpoint needs, in one query: the client, its live
+ * secrets and its scope closure. UNION (not UNION ALL) in the recursive CTE
  * drops scopes already reached, so cycles between scopes terminate.
  */
-export async function findClientForToken(db: Database, clientId: string): Promise<ClientCredentialsRecord | null> {
-  const [row] = await db.all<{
-    id: string;
-    tenant_id: string;
-    public: number;
-    digests: string;
-    labels: string;
-  }>(sql`
+export async function findClientForToken(db: Database, clientId: string, now: number) {
+  const [row] = await db.all<{ id: string; tenant_id: string; public: number; secrets: string; labels: string }>(sql`
     WITH RECURSIVE
       client AS (SELECT id, tenant_id, public FROM clients WHERE id = ${clientId}),
       closure(scope_id) AS (
@@ -33,17 +37,32 @@ export async function findClientForToken(db: Database, clientId: string): Promis
         JOIN client ON st.tenant_id = client.tenant_id
       )
     SELECT client.id, client.tenant_id, client.public,
-      (SELECT json_group_array(s.digest) FROM client_secrets s
-        WHERE s.tenant_id = client.tenant_id AND s.client_id = client.id) AS digests,
+      (SELECT json_group_array(json_object('id', s.id, 'digest', s.digest, 'lastUsedAt', s.last_used_at))
+        FROM client_secrets s
+        WHERE s.tenant_id = client.tenant_id AND s.client_id = client.id
+          AND (s.expires_at IS NULL OR s.expires_at > ${now})) AS secrets,
       (SELECT json_group_array(sc.label) FROM scopes sc
         WHERE sc.tenant_id = client.tenant_id AND sc.id IN (SELECT scope_id FROM closure)) AS labels
     FROM client`);
   if (!row) return null;
-  return {
+  const record: ClientCredentialsRecord = {
     id: row.id,
     tenantId: row.tenant_id,
     public: Boolean(row.public),
-    digests: JSON.parse(row.digests),
+    secrets: JSON.parse(row.secrets),
     scopeLabels: JSON.parse(row.labels),
   };
+  return record;
 }
+
+/** Records use at most about once an hour per secret; a no-op when another request got there first. */
+export function recordSecretUse(db: Database, secretId: string, now: number) {
+  const stale = now - LAST_USED_RESOLUTION_MS;
+  return db
+    .update(clientSecrets)
+    .set({ lastUsedAt: now })
+    .where(and(eq(clientSecrets.id, secretId), or(isNull(clientSecrets.lastUsedAt), lt(clientSecrets.lastUsedAt, stale))));
+}
+
+export const needsUseRecorded = (secret: LiveSecret, now: number) =>
+  secret.lastUsedAt === null || secret.lastUsedAt < now - LAST_USED_RESOLUTION_MS;

@@ -1,32 +1,41 @@
-import { getDb } from '../db';
+import { signingKeysOf } from '../auth/signing-keys';
 import type { AppRouteHandler as Handler } from '../lib/create-router';
 import { ApiError } from '../lib/errors';
+import { etagHeader as etag, preconditionOf as ifMatch } from '../lib/etag';
+import { nextLink, readCursor, toPage } from '../lib/pagination';
 import * as repository from './scopes.repository';
 import type * as routes from './scopes.routes';
 
+
 export const listScopes: Handler<typeof routes.listScopes> = async (c) => {
-  const data = await repository.listScopes(getDb(c.env.DB), c.var.tenantId);
-  return c.json({ data }, 200);
+  const { pageSize, cursor } = c.req.valid('query');
+  const { cursorKey } = await signingKeysOf(c.env.SIGNING_KEYS!);
+  const scope = { list: 'scopes', tenantId: c.var.tenantId, filters: '' };
+  const after = await readCursor(cursorKey, scope, cursor);
+  const rows = await repository.listScopes(c.var.db, c.var.tenantId, { limit: pageSize + 1, after });
+  const page = await toPage(rows, pageSize, (row) => row.scope, cursorKey, scope);
+  return c.json(page, 200, nextLink(c.req.url, page.cursor.next));
 };
 
 export const createScope: Handler<typeof routes.createScope> = async (c) => {
-  const data = await repository.createScope(getDb(c.env.DB), c.var.tenantId, c.req.valid('json'));
-  return c.json({ data }, 201);
+  const { scope, version } = await repository.createScope(c.var.db, c.var.tenantId, c.req.valid('json'));
+  return c.json({ data: scope }, 201, etag(version));
 };
 
 export const readScope: Handler<typeof routes.readScope> = async (c) => {
-  const data = await repository.readScope(getDb(c.env.DB), c.var.tenantId, c.req.valid('param').scopeId);
-  return c.json({ data }, 200);
+  const { scope, version } = await repository.readScope(c.var.db, c.var.tenantId, c.req.valid('param').scopeId);
+  return c.json({ data: scope }, 200, etag(version));
 };
 
 export const updateScope: Handler<typeof routes.updateScope> = async (c) => {
   const { scopeId } = c.req.valid('param');
-  const data = await repository.updateScope(getDb(c.env.DB), c.var.tenantId, scopeId, c.req.valid('json'));
-  return c.json({ data }, 200);
+  const options = c.req.valid('json');
+  const { scope, version } = await repository.updateScope(c.var.db, c.var.tenantId, scopeId, options, ifMatch(c));
+  return c.json({ data: scope }, 200, etag(version));
 };
 
 export const deleteScope: Handler<typeof routes.deleteScope> = async (c) => {
-  await repository.deleteScope(getDb(c.env.DB), c.var.tenantId, c.req.valid('param').scopeId);
+  await repository.deleteScope(c.var.db, c.var.tenantId, c.req.valid('param').scopeId, ifMatch(c));
   return c.body(null, 204);
 };
 
@@ -35,12 +44,12 @@ export const addTransientScope: Handler<typeof routes.addTransientScope> = async
   if (scopeId === transientScopeId) {
     throw new ApiError('VALIDATION', 'transientScopeId: must differ from scopeId (a scope cannot be its own transient scope)');
   }
-  await repository.addTransientScope(getDb(c.env.DB), c.var.tenantId, scopeId, transientScopeId);
+  await repository.addTransientScope(c.var.db, c.var.tenantId, scopeId, transientScopeId, ifMatch(c));
   return c.body(null, 204);
 };
 
 export const deleteTransientScope: Handler<typeof routes.deleteTransientScope> = async (c) => {
   const { scopeId, transientScopeId } = c.req.valid('param');
-  await repository.deleteTransientScope(getDb(c.env.DB), c.var.tenantId, scopeId, transientScopeId);
+  await repository.deleteTransientScope(c.var.db, c.var.tenantId, scopeId, transientScopeId, ifMatch(c));
   return c.body(null, 204);
 };

@@ -1,7 +1,11 @@
 import { aliasedTable, and, asc, eq, ne, notExists, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { scopes, scopeTransients } from '../db/schema';
+import { assertPrecondition, byTenantAndId, parentGuard, probeVersion, versionCondition } from '../db/versioning';
+import type { CursorPosition } from '../lib/cursor';
 import { ApiError, notFound } from '../lib/errors';
+import type { Precondition } from '../lib/etag';
+import { afterPosition } from '../lib/pagination';
 import type { Scope, ScopeOptions } from './scopes.schemas';
 
 // The Scope with its transient scope ids, as one JSON value (one query per
@@ -16,40 +20,48 @@ const scopeJson = sql<string>`json_object(
     ORDER BY st.created_at, st.transient_scope_id)))
 )`;
 
+const scopeRow = { scope: scopeJson, version: scopes.version, createdAt: scopes.createdAt, id: scopes.id };
+
+export interface VersionedScope {
+  scope: Scope;
+  version: number;
+}
+
 const parseScope = (row: { scope: string }) => JSON.parse(row.scope) as Scope;
 
-const byId = (tenantId: string, scopeId: string) => and(eq(scopes.tenantId, tenantId), eq(scopes.id, scopeId));
+const byId = (tenantId: string, scopeId: string) => byTenantAndId(scopes, tenantId, scopeId);
 
 const labelTaken = (label: string) => new ApiError('CONFLICT', `a scope labelled "${label}" already exists`);
 
 function selectScope(db: Database, tenantId: string, scopeId: string) {
-  return db.select({ scope: scopeJson }).from(scopes).where(byId(tenantId, scopeId));
+  return db.select(scopeRow).from(scopes).where(byId(tenantId, scopeId));
 }
 
-export async function listScopes(db: Database, tenantId: string): Promise<Scope[]> {
+export async function listScopes(db: Database, tenantId: string, page: { limit: number; after?: CursorPosition }) {
   const rows = await db
-    .select({ scope: scopeJson })
+    .select(scopeRow)
     .from(scopes)
-    .where(eq(scopes.tenantId, tenantId))
-    .orderBy(asc(scopes.createdAt), asc(scopes.id));
-  return rows.map(parseScope);
+    .where(and(eq(scopes.tenantId, tenantId), afterPosition(scopes, page.after)))
+    .orderBy(asc(scopes.createdAt), asc(scopes.id))
+    .limit(page.limit);
+  return rows.map((row) => ({ ...row, scope: parseScope(row) }));
 }
 
-export async function readScope(db: Database, tenantId: string, scopeId: string): Promise<Scope> {
+export async function readScope(db: Database, tenantId: string, scopeId: string): Promise<VersionedScope> {
   const [row] = await selectScope(db, tenantId, scopeId);
   if (!row) throw notFound('scope', scopeId);
-  return parseScope(row);
+  return { scope: parseScope(row), version: row.version };
 }
 
-export async function createScope(db: Database, tenantId: string, options: ScopeOptions): Promise<Scope> {
+export async function createScope(db: Database, tenantId: string, options: ScopeOptions): Promise<VersionedScope> {
   const scope: Scope = { id: crypto.randomUUID(), label: options.label, metadata: options.metadata ?? {}, transient: [] };
   const inserted = await db
     .insert(scopes)
     .values({ id: scope.id, tenantId, label: scope.label, metadata: scope.metadata, createdAt: Date.now() })
     .onConflictDoNothing()
-    .returning({ id: scopes.id });
-  if (!inserted.length) throw labelTaken(options.label);
-  return scope;
+    .returning({ version: scopes.version });
+  if (!inserted[0]) throw labelTaken(options.label);
+  return { scope, version: inserted[0].version };
 }
 
 export async function updateScope(
@@ -57,51 +69,57 @@ export async function updateScope(
   tenantId: string,
   scopeId: string,
   options: ScopeOptions,
-): Promise<Scope> {
+  precondition?: Precondition,
+): Promise<VersionedScope> {
   const other = aliasedTable(scopes, 'other');
   const sameLabelElsewhere = db
     .select({ id: other.id })
     .from(other)
     .where(and(eq(other.tenantId, tenantId), eq(other.label, options.label), ne(other.id, scopeId)));
-  // One batch: the update only happens if no other scope holds the label.
-  const [taken, , rows] = await db.batch([
+  // One batch: the update only happens if no other scope holds the label and If-Match holds.
+  const [taken, updated, rows] = await db.batch([
     sameLabelElsewhere,
     db
       .update(scopes)
-      .set({ label: options.label, metadata: options.metadata ?? {} })
-      .where(and(byId(tenantId, scopeId), notExists(sameLabelElsewhere))),
+      .set({ label: options.label, metadata: options.metadata ?? {}, version: sql`${scopes.version} + 1` })
+      .where(and(byId(tenantId, scopeId), notExists(sameLabelElsewhere), versionCondition(scopes, precondition)))
+      .returning({ id: scopes.id }),
     selectScope(db, tenantId, scopeId),
   ]);
   const [row] = rows;
   if (!row) throw notFound('scope', scopeId);
-  if (taken.length) throw labelTaken(options.label);
-  return parseScope(row);
-}
-
-export async function deleteScope(db: Database, tenantId: string, scopeId: string): Promise<void> {
-  // Links to clients and other scopes go with it: ON DELETE CASCADE.
-  const deleted = await db.delete(scopes).where(byId(tenantId, scopeId)).returning({ id: scopes.id });
-  if (!deleted.length) throw notFound('scope', scopeId);
-}
-
-function bothScopesExist(db: Database, tenantId: string, scopeId: string, transientScopeId: string) {
-  return db
-    .select({ id: scopes.id })
-    .from(scopes)
-    .where(and(eq(scopes.tenantId, tenantId), sql`${scopes.id} IN (${scopeId}, ${transientScopeId})`));
-}
-
-function assertBothFound(found: { id: string }[], scopeId: string, transientScopeId: string) {
-  for (const id of [scopeId, transientScopeId]) {
-    if (!found.some((row) => row.id === id)) throw notFound('scope', id);
+  if (!updated.length) {
+    assertPrecondition([{ version: row.version }], precondition, 'scope', scopeId);
+    if (taken.length) throw labelTaken(options.label);
   }
+  return { scope: parseScope(row), version: row.version };
+}
+
+export async function deleteScope(db: Database, tenantId: string, scopeId: string, precondition?: Precondition) {
+  // Links to clients and other scopes go with it: ON DELETE CASCADE.
+  const [probe] = await db.batch([
+    probeVersion(db, scopes, tenantId, scopeId),
+    db.delete(scopes).where(and(byId(tenantId, scopeId), versionCondition(scopes, precondition))),
+  ]);
+  assertPrecondition(probe, precondition, 'scope', scopeId);
+}
+
+function transientExists(db: Database, tenantId: string, transientScopeId: string) {
+  return db.select({ id: scopes.id }).from(scopes).where(byId(tenantId, transientScopeId));
 }
 
 /** Idempotent. Cycles (a → b → a) are allowed; whoever walks the graph must stop at visited scopes. */
-export async function addTransientScope(db: Database, tenantId: string, scopeId: string, transientScopeId: string) {
+export async function addTransientScope(
+  db: Database,
+  tenantId: string,
+  scopeId: string,
+  transientScopeId: string,
+  precondition?: Precondition,
+) {
   const transient = aliasedTable(scopes, 'transient');
-  const [found] = await db.batch([
-    bothScopesExist(db, tenantId, scopeId, transientScopeId),
+  const [probe, found] = await db.batch([
+    probeVersion(db, scopes, tenantId, scopeId),
+    transientExists(db, tenantId, transientScopeId),
     db
       .insert(scopeTransients)
       .select(
@@ -114,11 +132,13 @@ export async function addTransientScope(db: Database, tenantId: string, scopeId:
           })
           .from(scopes)
           .innerJoin(transient, eq(transient.tenantId, scopes.tenantId))
-          .where(and(byId(tenantId, scopeId), eq(transient.id, transientScopeId))),
+          .where(and(byId(tenantId, scopeId), eq(transient.id, transientScopeId), versionCondition(scopes, precondition))),
       )
       .onConflictDoNothing(),
   ]);
-  assertBothFound(found, scopeId, transientScopeId);
+  if (!probe.length) throw notFound('scope', scopeId);
+  if (!found.length) throw notFound('scope', transientScopeId);
+  assertPrecondition(probe, precondition, 'scope', scopeId);
 }
 
 /** Idempotent. */
@@ -127,9 +147,11 @@ export async function deleteTransientScope(
   tenantId: string,
   scopeId: string,
   transientScopeId: string,
+  precondition?: Precondition,
 ) {
-  const [found] = await db.batch([
-    bothScopesExist(db, tenantId, scopeId, transientScopeId),
+  const [probe, found] = await db.batch([
+    probeVersion(db, scopes, tenantId, scopeId),
+    transientExists(db, tenantId, transientScopeId),
     db
       .delete(scopeTransients)
       .where(
@@ -137,8 +159,11 @@ export async function deleteTransientScope(
           eq(scopeTransients.tenantId, tenantId),
           eq(scopeTransients.scopeId, scopeId),
           eq(scopeTransients.transientScopeId, transientScopeId),
+          parentGuard(db, scopes, tenantId, scopeId, precondition),
         ),
       ),
   ]);
-  assertBothFound(found, scopeId, transientScopeId);
+  if (!probe.length) throw notFound('scope', scopeId);
+  if (!found.length) throw notFound('scope', transientScopeId);
+  assertPrecondition(probe, precondition, 'scope', scopeId);
 }

@@ -1,5 +1,14 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { IdSchema, envelope, errorResponses, jsonBody, jsonContent } from '../lib/schemas';
+import { PageCursorSchema, PageQuerySchema } from '../lib/pagination';
+import {
+  IdSchema,
+  IfMatchHeaderSchema as headers,
+  envelope,
+  errorResponses,
+  jsonBody,
+  jsonContent,
+  versionedContent,
+} from '../lib/schemas';
 import { requireJson } from '../middleware/require-json';
 import { ScopeOptionsSchema, ScopeSchema } from './scopes.schemas';
 
@@ -19,9 +28,16 @@ export const listScopes = createRoute({
   method: 'get',
   path: '/scopes',
   tags,
-  summary: 'List scopes, ordered by creation then id',
+  summary: 'List scopes, ordered by creation then id, a page at a time',
+  request: { query: PageQuerySchema },
   responses: {
-    200: jsonContent(envelope(z.array(ScopeSchema)).openapi('ListScopesResponse'), 'The scopes'),
+    200: {
+      ...jsonContent(
+        envelope(z.array(ScopeSchema)).extend({ cursor: PageCursorSchema }).openapi('ListScopesResponse'),
+        'A page of scopes',
+      ),
+      headers: { Link: { description: 'rel="next": the next page, when there is one', schema: { type: 'string' } } },
+    },
     ...errorResponses(),
   },
 });
@@ -35,7 +51,7 @@ export const createScope = createRoute({
   middleware: [requireJson] as const,
   request: { body: jsonBody(ScopeOptionsSchema) },
   responses: {
-    201: jsonContent(envelope(ScopeSchema).openapi('CreateScopeResponse'), 'The created scope'),
+    201: versionedContent(envelope(ScopeSchema).openapi('CreateScopeResponse'), 'The created scope'),
     ...errorResponses(409, 413, 415),
   },
 });
@@ -48,7 +64,7 @@ export const readScope = createRoute({
   summary: 'Read a scope',
   request: { params: ScopeIdParam },
   responses: {
-    200: jsonContent(envelope(ScopeSchema).openapi('ReadScopeResponse'), 'The scope'),
+    200: versionedContent(envelope(ScopeSchema).openapi('ReadScopeResponse'), 'The scope'),
     ...errorResponses(404),
   },
 });
@@ -60,10 +76,10 @@ export const updateScope = createRoute({
   tags,
   summary: 'Replace a scope’s label and metadata',
   middleware: [requireJson] as const,
-  request: { params: ScopeIdParam, body: jsonBody(ScopeOptionsSchema) },
+  request: { params: ScopeIdParam, headers, body: jsonBody(ScopeOptionsSchema) },
   responses: {
-    200: jsonContent(envelope(ScopeSchema).openapi('UpdateScopeResponse'), 'The updated scope'),
-    ...errorResponses(404, 409, 413, 415),
+    200: versionedContent(envelope(ScopeSchema).openapi('UpdateScopeResponse'), 'The updated scope'),
+    ...errorResponses(404, 409, 412, 413, 415),
   },
 });
 
@@ -73,8 +89,8 @@ export const deleteScope = createRoute({
   path: '/scopes/{scopeId}',
   tags,
   summary: 'Delete a scope; it is detached from every client and scope',
-  request: { params: ScopeIdParam },
-  responses: { 204: noContent, ...errorResponses(404) },
+  request: { params: ScopeIdParam, headers },
+  responses: { 204: noContent, ...errorResponses(404, 412) },
 });
 
 export const addTransientScope = createRoute({
@@ -83,8 +99,8 @@ export const addTransientScope = createRoute({
   path: '/scopes/{scopeId}/transient/{transientScopeId}',
   tags,
   summary: 'Make a scope grant another one too (idempotent; not the scope itself)',
-  request: { params: TransientParams },
-  responses: { 204: noContent, ...errorResponses(404) },
+  request: { params: TransientParams, headers },
+  responses: { 204: noContent, ...errorResponses(404, 412) },
 });
 
 export const deleteTransientScope = createRoute({
@@ -93,6 +109,6 @@ export const deleteTransientScope = createRoute({
   path: '/scopes/{scopeId}/transient/{transientScopeId}',
   tags,
   summary: 'Remove a transient scope (idempotent)',
-  request: { params: TransientParams },
-  responses: { 204: noContent, ...errorResponses(404) },
+  request: { params: TransientParams, headers },
+  responses: { 204: noContent, ...errorResponses(404, 412) },
 });

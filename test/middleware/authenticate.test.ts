@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { api, getAdminToken } from '../helpers';
 
 const keys = JSON.parse(env.TEST_KEYS) as Record<'signingKey' | 'retiredKey' | 'externalKey' | 'strangerKey', JWK>;
-const OWN = { iss: 'https://registry.test', aud: 'https://registry.test' };
+const OWN = { iss: 'https://registry.test', aud: 'https://registry.test', tenant: 'default' };
 const EXTERNAL = { iss: env.EXTERNAL_ISSUER, aud: env.EXTERNAL_AUDIENCE };
 const now = () => Math.floor(Date.now() / 1000);
 

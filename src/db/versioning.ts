@@ -1,0 +1,63 @@
+import { and, eq, exists, inArray, sql, type SQL } from 'drizzle-orm';
+import { ApiError, notFound } from '../lib/errors';
+import type { Precondition } from '../lib/etag';
+import type { Database } from '.';
+import { clients, scopes } from './schema';
+
+type VersionedTable = typeof clients | typeof scopes;
+
+/** SQL that holds when the row's version satisfies If-Match (undefined: no condition). */
+export function versionCondition(table: VersionedTable, precondition: Precondition | undefined): SQL | undefined {
+  if (!precondition || 'any' in precondition) return undefined;
+  if (precondition.versions.length === 0) return sql`0`;
+  return inArray(table.version, precondition.versions);
+}
+
+export function satisfies(version: number, precondition: Precondition | undefined): boolean {
+  if (!precondition || 'any' in precondition) return true;
+  return precondition.versions.includes(version);
+}
+
+export const byTenantAndId = (table: VersionedTable, tenantId: string, id: string) =>
+  and(eq(table.tenantId, tenantId), eq(table.id, id));
+
+/** The parent's current version, read in the same batch as a guarded write. */
+export function probeVersion(db: Database, table: VersionedTable, tenantId: string, id: string) {
+  return db.select({ version: table.version }).from(table).where(byTenantAndId(table, tenantId, id));
+}
+
+/** A write to a child row only happens while the parent satisfies If-Match. */
+export function parentGuard(
+  db: Database,
+  table: VersionedTable,
+  tenantId: string,
+  id: string,
+  precondition: Precondition | undefined,
+): SQL | undefined {
+  const condition = versionCondition(table, precondition);
+  if (!condition) return undefined;
+  return exists(
+    db
+      .select({ one: sql`1` })
+      .from(table)
+      .where(and(byTenantAndId(table, tenantId, id), condition)),
+  );
+}
+
+/**
+ * Reads the probe of a guarded batch: 404 when the parent is missing, 412 when
+ * it failed If-Match (the guarded write then did nothing).
+ */
+export function assertPrecondition(
+  probe: { version: number }[],
+  precondition: Precondition | undefined,
+  kind: string,
+  id: string,
+): number {
+  const [row] = probe;
+  if (!row) throw notFound(kind, id);
+  if (!satisfies(row.version, precondition)) {
+    throw new ApiError('PRECONDITION_FAILED', `${kind} "${id}" has changed: its ETag is "${row.version}"`);
+  }
+  return row.version;
+}
