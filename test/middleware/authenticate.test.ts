@@ -1,26 +1,13 @@
 import { env } from 'cloudflare:workers';
-import { base64url, importJWK, SignJWT, type JWK, type JWTPayload } from 'jose';
+import { base64url, SignJWT, type JWTPayload } from 'jose';
 import { describe, expect, it } from 'vitest';
 import { api, getAdminToken } from '../helpers';
+import { EXTERNAL_CLAIMS, now, OWN_CLAIMS, signToken, testKeys, type SignOptions } from '../tokens';
 
-const keys = JSON.parse(env.TEST_KEYS) as Record<'signingKey' | 'retiredKey' | 'externalKey' | 'strangerKey', JWK>;
-const OWN = { iss: 'https://registry.test', aud: 'https://registry.test', tenant: 'default' };
-const EXTERNAL = { iss: env.EXTERNAL_ISSUER, aud: env.EXTERNAL_AUDIENCE };
-const now = () => Math.floor(Date.now() / 1000);
-
-interface SignOptions {
-  key?: JWK;
-  kid?: string;
-  typ?: string;
-  claims?: JWTPayload;
-  omitExp?: boolean;
-}
-
-async function sign({ key = keys.signingKey, kid = key.kid, typ = 'at+jwt', claims = {}, omitExp = false }: SignOptions = {}) {
-  const body: JWTPayload = { ...OWN, sub: 'tester', scope: 'auth:read auth:write', iat: now(), ...claims };
-  if (!omitExp) body.exp ??= now() + 300;
-  return new SignJWT(body).setProtectedHeader({ alg: 'ES256', typ, kid }).sign(await importJWK(key, 'ES256'));
-}
+const keys = testKeys;
+const OWN = OWN_CLAIMS;
+const EXTERNAL = EXTERNAL_CLAIMS;
+const sign = signToken;
 
 const encodeJson = (value: object) => base64url.encode(JSON.stringify(value));
 
