@@ -13,7 +13,8 @@ import { resolveTenant } from './middleware/tenant';
 import { oauthRouter } from './oauth';
 import { scopesRouter } from './scopes';
 
-const ADMIN_PATHS = ['/clients', '/clients/*', '/scopes', '/scopes/*'];
+// In Hono '/clients/*' also matches '/clients' itself: listing both would run the gate twice.
+const ADMIN_PATHS = ['/clients/*', '/scopes/*'];
 
 
 function createApi() {
