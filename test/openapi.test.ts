@@ -73,6 +73,30 @@ describe('GET /openapi.json', () => {
   });
 });
 
+describe('the document describes pagination, preconditions, tenants and secret lifecycle', () => {
+  it('documents every new parameter, header and field', async () => {
+    const doc = await loadDocument();
+    const ops = Object.fromEntries(listOperations(doc).map(({ op }) => [op.operationId, op]));
+    const paramNames = (op: any) => (op.parameters ?? []).map((p: any) => `${p.in}:${p.name}`);
+    expect(paramNames(ops.listClients)).toEqual(expect.arrayContaining(['query:pageSize', 'query:cursor', 'query:name', 'query:metadata']));
+    expect(paramNames(ops.listScopes)).toEqual(expect.arrayContaining(['query:pageSize', 'query:cursor']));
+    for (const id of ['updateClient', 'deleteClient', 'deleteSecret', 'addScopeToClient', 'deleteScopeFromClient', 'updateScope', 'deleteScope', 'addTransientScope', 'deleteTransientScope']) {
+      expect(paramNames(ops[id]), id).toContain('header:If-Match');
+      expect(ops[id].responses['412'], id).toBeDefined();
+    }
+    for (const [id, status] of [['readClient', '200'], ['createClient', '201'], ['updateClient', '200'], ['readScope', '200'], ['createScope', '201'], ['updateScope', '200']]) {
+      expect(ops[id!].responses[status!].headers.ETag, id).toBeDefined();
+    }
+    expect(ops.listClients.responses['200'].headers.Link).toBeDefined();
+    const schemas = doc.components.schemas;
+    expect(Object.keys(schemas.ListClientsResponse.properties)).toEqual(['data', 'cursor']);
+    expect(schemas.Cursor.properties).toHaveProperty('hasMore');
+    expect(schemas.SecretOptions.properties).toHaveProperty('expiresAt');
+    expect(schemas.ClientSecret.required).toEqual(expect.arrayContaining(['createdAt', 'expiresAt', 'lastUsedAt']));
+    expect(doc.servers.map((s: { url: string }) => s.url)).toEqual(['https://registry.test', 'https://registry.test/api/auth']);
+  });
+});
+
 describe('GET /docs', () => {
   it('serves an interactive reference page for /openapi.json', async () => {
     const res = await api('GET', '/docs');
