@@ -1,5 +1,5 @@
 import { Scalar } from '@scalar/hono-api-reference';
-import { Hono } from 'hono';
+import { Hono, type MiddlewareHandler } from 'hono';
 import { clientsRouter } from './clients';
 import { FORMANCE_PREFIX } from './config';
 import { createRouter, type AppEnv } from './lib/create-router';
@@ -17,13 +17,26 @@ import { scopesRouter } from './scopes';
 const ADMIN_PATHS = ['/clients/*', '/scopes/*'];
 
 
-function createApi() {
+export interface AppOptions {
+  /** Replaces bearer authentication; only the benchmark uses it, to measure what verification costs. */
+  authenticate?: MiddlewareHandler<AppEnv>;
+}
+
+function createApi(options: AppOptions) {
   const api = createRouter();
   api.onError(handleError);
 
   // The admin API's gate: every /clients and /scopes request passes here first.
   for (const path of ADMIN_PATHS) {
-    api.use(path, limitBody(), requireConfiguration, authenticate, requireScopeForMethod, resolveTenant, d1Session);
+    api.use(
+      path,
+      limitBody(),
+      requireConfiguration,
+      options.authenticate ?? authenticate,
+      requireScopeForMethod,
+      resolveTenant,
+      d1Session,
+    );
   }
   api.use('/oauth/token', d1Session);
 
@@ -57,8 +70,8 @@ function createApi() {
   return api;
 }
 
-export function createApp() {
-  const api = createApi();
+export function createApp(options: AppOptions = {}) {
+  const api = createApi(options);
   const app = new Hono<AppEnv>();
   app.onError(handleError);
   app.notFound((c) => errorJson(c, 'NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`));

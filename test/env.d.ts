@@ -12,6 +12,7 @@ declare global {
       EXTERNAL_JWKS_URL: string;
       EXTERNAL_AUDIENCE: string;
       TEST_KEYS: string;
+      TOKEN_RATE_LIMITER: RateLimit;
     }
     interface GlobalProps {
       mainModule: typeof import('../src/index');

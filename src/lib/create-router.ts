@@ -7,6 +7,8 @@ import { formatValidationError } from './validation';
 
 export interface AppBindings extends ConfigBindings {
   DB: D1Database;
+  /** Workers rate limiting binding for /oauth/token; absent → no limit. */
+  TOKEN_RATE_LIMITER?: RateLimit;
 }
 
 export interface AppVariables {

@@ -32,10 +32,28 @@ interface AuthenticatedClient {
   allowedScopes: string[];
 }
 
+// The limiter's period (wrangler.toml, ratelimits: 10 or 60 seconds): the longest a caller waits.
+const RATE_LIMIT_RETRY_AFTER_SECONDS = '60';
+
+/**
+ * Throttles token requests per client id, or per IP address when the client
+ * is unknown, so guessing ids does not escape the limit.
+ */
+async function enforceRateLimit(c: Context<AppEnv>, knownClientId: string | null) {
+  const limiter = c.env.TOKEN_RATE_LIMITER;
+  if (!limiter) return;
+  const key = knownClientId ? `client:${knownClientId}` : `ip:${c.req.header('cf-connecting-ip') ?? 'unknown'}`;
+  const { success } = await limiter.limit({ key });
+  if (!success) {
+    throw new OAuthError('temporarily_unavailable', 'too many token requests: retry later', 429);
+  }
+}
+
 async function authenticateClient(c: Context<AppEnv>, credentials: ClientCredentials): Promise<AuthenticatedClient> {
   const presentedDigest = digestSecret(credentials.clientSecret);
   const admin = adminClientOf(c.env);
   if (credentials.clientId === admin.id) {
+    await enforceRateLimit(c, admin.id);
     if (!digestsEqual(await presentedDigest, await digestSecret(admin.secret))) {
       throw new OAuthError('invalid_client', WRONG_CREDENTIALS);
     }
@@ -43,6 +61,7 @@ async function authenticateClient(c: Context<AppEnv>, credentials: ClientCredent
   }
   const now = Date.now();
   const [client, digest] = await Promise.all([findClientForToken(c.var.db, credentials.clientId, now), presentedDigest]);
+  await enforceRateLimit(c, client?.id ?? null);
   // Every live secret's digest is compared, so timing does not tell which one is close.
   const matching = client?.secrets.filter((secret) => digestsEqual(secret.digest, digest)) ?? [];
   if (!client || !matching[0]) throw new OAuthError('invalid_client', WRONG_CREDENTIALS);
@@ -59,6 +78,7 @@ async function authenticateClient(c: Context<AppEnv>, credentials: ClientCredent
 function oauthError(c: Context, error: OAuthError) {
   const headers: Record<string, string> = { ...NO_STORE };
   if (error.status === 401) headers['WWW-Authenticate'] = 'Basic realm="oauth", charset="UTF-8"';
+  if (error.status === 429) headers['Retry-After'] = RATE_LIMIT_RETRY_AFTER_SECONDS;
   return c.json({ error: error.error, error_description: error.description }, error.status, headers);
 }
 
