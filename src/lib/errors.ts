@@ -1,3 +1,4 @@
+import { DrizzleQueryError } from 'drizzle-orm/errors';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 
@@ -57,9 +58,31 @@ export function errorJson(c: Context, code: ErrorCode, message: string, headers:
   return c.json(body, errorStatus[code], headers);
 }
 
+// D1 errors its documentation calls transient: the same request may succeed if retried.
+const RETRYABLE_D1_ERROR =
+  /Network connection lost|object to be reset|reset because its code was updated|transient issue|overloaded|exceeded its memory limit/i;
+
+const rootCause = (err: Error): Error => (err.cause instanceof Error ? rootCause(err.cause) : err);
+
+export const isRetryableD1Error = (err: Error) => RETRYABLE_D1_ERROR.test(rootCause(err).message);
+
+/**
+ * What goes to the log. Never drizzle's own message: it lists the bound
+ * parameters, and those include secret digests.
+ */
+function loggable(err: Error) {
+  const cause = rootCause(err);
+  return {
+    error: `${cause.name}: ${cause.message}`,
+    ...(err instanceof DrizzleQueryError ? { query: err.query } : {}),
+    stack: cause.stack?.split('\n').slice(1, 6).join('\n'),
+  };
+}
+
 /**
  * The app's single onError: known errors keep their code and message; anything
- * else is logged and becomes a generic 500 that says nothing about internals.
+ * else is logged and becomes a generic 500 (or 503 with Retry-After for a
+ * transient D1 error) that says nothing about internals.
  */
 export function handleError(err: Error, c: Context) {
   if (err instanceof ApiError) return errorJson(c, err.code, err.message, err.headers);
@@ -67,6 +90,12 @@ export function handleError(err: Error, c: Context) {
     const code = codeForHttpStatus[err.status];
     if (code) return errorJson(c, code, err.message || code);
   }
-  console.error(JSON.stringify({ level: 'error', msg: 'unhandled error', method: c.req.method, path: c.req.path, error: String(err?.stack ?? err) }));
+  const retryable = isRetryableD1Error(err);
+  console.error(
+    JSON.stringify({ level: 'error', msg: 'request failed', method: c.req.method, path: c.req.path, retryable, ...loggable(err) }),
+  );
+  if (retryable) {
+    return errorJson(c, 'SERVICE_UNAVAILABLE', 'The database is temporarily unavailable; retry shortly.', { 'Retry-After': '1' });
+  }
   return errorJson(c, 'INTERNAL', 'An internal error occurred.');
 }
