@@ -74,6 +74,8 @@ describe('createClient', () => {
     [{ name: 'a', trusted: 1 }, 'trusted: Invalid input: expected boolean'],
     [{ name: 'a', metadata: { k: 1 } }, 'metadata.k: Invalid input: expected string'],
     [{ name: 'a', metadata: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v'])) }, 'metadata: must have at most 64 keys'],
+    [{ name: 'a\ud800' }, 'name: must be well-formed Unicode (no lone surrogates)'],
+    [{ name: 'a', metadata: { ['k\udc00']: 'v' } }, 'must be well-formed Unicode'],
     [{ name: 'a', id: 'has space' }, 'id: must be 1-128 characters of A-Z a-z 0-9 . _ ~ -'],
     [{ name: 'a', id: 'x'.repeat(129) }, 'id: must be 1-128 characters'],
     [[{ name: 'a' }], 'body: Invalid input: expected object, received array'],

@@ -1,10 +1,10 @@
 import { z } from '@hono/zod-openapi';
-import { IdSchema, MetadataSchema, RedirectUriListSchema } from '../lib/schemas';
+import { IdSchema, MetadataSchema, RedirectUriListSchema, text } from '../lib/schemas';
 
 export const ClientOptionsSchema = z
   .object({
-    name: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters'),
-    description: z.string().max(4096, 'must be at most 4096 characters').optional(),
+    name: text().min(1, 'must not be empty').max(256, 'must be at most 256 characters'),
+    description: text().max(4096, 'must be at most 4096 characters').optional(),
     redirectUris: RedirectUriListSchema.optional(),
     postLogoutRedirectUris: RedirectUriListSchema.optional(),
     public: z.boolean().optional(),
@@ -40,7 +40,7 @@ export const SecretSchema = ClientSecretSchema.extend({
 
 export const SecretOptionsSchema = z
   .object({
-    name: z.string().min(1, 'must not be empty').max(256, 'must be at most 256 characters'),
+    name: text().min(1, 'must not be empty').max(256, 'must be at most 256 characters'),
     metadata: MetadataSchema.optional(),
     expiresAt: z.iso
       .datetime({ offset: true, message: 'must be an RFC 3339 date-time, e.g. 2030-01-01T00:00:00Z' })

@@ -3,12 +3,18 @@ import { redirectUriProblem } from './redirect-uri';
 
 export const MAX_METADATA_KEYS = 64;
 
+/**
+ * A string of well-formed Unicode. JSON can carry lone surrogates ("\ud800"),
+ * which SQLite would store mangled: refusing them keeps "reads back as sent" true.
+ */
+export const text = () => z.string().refine((s) => s.isWellFormed(), 'must be well-formed Unicode (no lone surrogates)');
+
 const RESERVED_KEY = '__proto__';
 
 const MetadataRecordSchema = z
   .record(
-    z.string().min(1, 'keys must not be empty').max(256, 'keys must be at most 256 characters'),
-    z.string().max(4096, 'values must be at most 4096 characters'),
+    text().min(1, 'keys must not be empty').max(256, 'keys must be at most 256 characters'),
+    text().max(4096, 'values must be at most 4096 characters'),
   )
   .refine((m) => Object.keys(m).length <= MAX_METADATA_KEYS, `must have at most ${MAX_METADATA_KEYS} keys`);
 
@@ -34,8 +40,7 @@ export const IdSchema = z
   .string()
   .regex(ID_PATTERN, 'must be 1-128 characters of A-Z a-z 0-9 . _ ~ -');
 
-export const RedirectUriSchema = z
-  .string()
+export const RedirectUriSchema = text()
   .max(2048, 'must be at most 2048 characters')
   .superRefine((value, ctx) => {
     const problem = redirectUriProblem(value);

@@ -15,11 +15,16 @@ export function formatValidationError(error: z.ZodError, target: string): string
   return error.issues
     .slice(0, 10)
     .map((issue) => {
-      const field = issue.path.reduce<string>(
-        (acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : acc ? `${acc}.${String(key)}` : String(key)),
-        '',
-      );
-      return `${field || targetNames[target] || target}: ${issue.message}`;
+      const field = issue.path.reduce<string>((acc, key) => {
+        if (typeof key === 'number') return `${acc}[${key}]`;
+        const name = String(key);
+        // Keys that are not plain identifiers (metadata keys are free text) are quoted.
+        if (!/^[A-Za-z_$][\w$-]*$/.test(name)) return `${acc}[${JSON.stringify(name)}]`;
+        return acc ? `${acc}.${name}` : name;
+      }, '');
+      // A record key's own rule is nested: say it instead of zod's generic "Invalid key in record".
+      const message = issue.code === 'invalid_key' && issue.issues[0] ? issue.issues[0].message : issue.message;
+      return `${field || targetNames[target] || target}: ${message}`;
     })
     .join('; ');
 }
