@@ -1,6 +1,6 @@
 import type { Context } from 'hono';
 import { signingKeysOf } from '../auth/signing-keys';
-import type { AppEnv, AppRouteHandler as Handler } from '../lib/create-router';
+import type { AppRouteHandler as Handler } from '../lib/create-router';
 import { ApiError } from '../lib/errors';
 import { etagHeader as etag, preconditionOf as ifMatch } from '../lib/etag';
 import { nextLink, readCursor, toPage } from '../lib/pagination';

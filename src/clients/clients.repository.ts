@@ -1,7 +1,15 @@
 import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db';
 import { clients, clientScopes, clientSecrets, scopes } from '../db/schema';
-import { assertPrecondition, byTenantAndId, parentGuard, probeVersion, versionCondition } from '../db/versioning';
+import {
+  assertLinkPrecondition,
+  assertPrecondition,
+  byTenantAndId,
+  parentGuard,
+  probeVersion,
+  rowExists,
+  versionCondition,
+} from '../db/versioning';
 import { ApiError, notFound } from '../lib/errors';
 import type { Precondition } from '../lib/etag';
 import { afterPosition } from '../lib/pagination';
@@ -227,10 +235,6 @@ export async function deleteSecret(
   if (!deleted.length) throw notFound('secret', secretId);
 }
 
-function scopeExists(db: Database, tenantId: string, scopeId: string) {
-  return db.select({ id: scopes.id }).from(scopes).where(byTenantAndId(scopes, tenantId, scopeId));
-}
-
 /** Idempotent: attaching an attached scope changes nothing. */
 export async function attachScope(
   db: Database,
@@ -241,7 +245,7 @@ export async function attachScope(
 ) {
   const [probe, scope] = await db.batch([
     probeVersion(db, clients, tenantId, clientId),
-    scopeExists(db, tenantId, scopeId),
+    rowExists(db, scopes, tenantId, scopeId),
     db
       .insert(clientScopes)
       .select(
@@ -258,9 +262,7 @@ export async function attachScope(
       )
       .onConflictDoNothing(),
   ]);
-  if (!probe.length) throw notFound('client', clientId);
-  if (!scope.length) throw notFound('scope', scopeId);
-  assertPrecondition(probe, precondition, 'client', clientId);
+  assertLinkPrecondition({ kind: 'client', id: clientId, probe }, { kind: 'scope', id: scopeId, found: scope }, precondition);
 }
 
 /** Idempotent: detaching a scope that is not attached changes nothing. */
@@ -273,7 +275,7 @@ export async function detachScope(
 ) {
   const [probe, scope] = await db.batch([
     probeVersion(db, clients, tenantId, clientId),
-    scopeExists(db, tenantId, scopeId),
+    rowExists(db, scopes, tenantId, scopeId),
     db
       .delete(clientScopes)
       .where(
@@ -285,7 +287,5 @@ export async function detachScope(
         ),
       ),
   ]);
-  if (!probe.length) throw notFound('client', clientId);
-  if (!scope.length) throw notFound('scope', scopeId);
-  assertPrecondition(probe, precondition, 'client', clientId);
+  assertLinkPrecondition({ kind: 'client', id: clientId, probe }, { kind: 'scope', id: scopeId, found: scope }, precondition);
 }

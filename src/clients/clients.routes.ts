@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { PageCursorSchema, PageQuerySchema } from '../lib/pagination';
+import { pageContent, PageQuerySchema } from '../lib/pagination';
 import {
   IdSchema,
   IfMatchHeaderSchema as headers,
@@ -56,13 +56,7 @@ export const listClients = createRoute({
   summary: 'List clients, ordered by creation then id, a page at a time',
   request: { query: ListClientsQuerySchema },
   responses: {
-    200: {
-      ...jsonContent(
-        envelope(z.array(ClientSchema)).extend({ cursor: PageCursorSchema }).openapi('ListClientsResponse'),
-        'A page of clients',
-      ),
-      headers: { Link: { description: 'rel="next": the next page, when there is one', schema: { type: 'string' } } },
-    },
+    200: pageContent(ClientSchema, 'ListClientsResponse', 'A page of clients'),
     ...errorResponses(),
   },
 });

@@ -21,6 +21,11 @@ export function satisfies(version: number, precondition: Precondition | undefine
 export const byTenantAndId = (table: VersionedTable, tenantId: string, id: string) =>
   and(eq(table.tenantId, tenantId), eq(table.id, id));
 
+/** Whether a row exists, read in the same batch as a write that needs it. */
+export function rowExists(db: Database, table: VersionedTable, tenantId: string, id: string) {
+  return db.select({ id: table.id }).from(table).where(byTenantAndId(table, tenantId, id));
+}
+
 /** The parent's current version, read in the same batch as a guarded write. */
 export function probeVersion(db: Database, table: VersionedTable, tenantId: string, id: string) {
   return db.select({ version: table.version }).from(table).where(byTenantAndId(table, tenantId, id));
@@ -60,4 +65,18 @@ export function assertPrecondition(
     throw new ApiError('PRECONDITION_FAILED', `${kind} "${id}" has changed: its ETag is "${row.version}"`);
   }
   return row.version;
+}
+
+/**
+ * Reads the probes of a guarded link write (client→scope, scope→transient):
+ * 404 naming whichever end is missing, then 412 if the parent failed If-Match.
+ */
+export function assertLinkPrecondition(
+  parent: { kind: string; id: string; probe: { version: number }[] },
+  child: { kind: string; id: string; found: unknown[] },
+  precondition: Precondition | undefined,
+) {
+  if (!parent.probe.length) throw notFound(parent.kind, parent.id);
+  if (!child.found.length) throw notFound(child.kind, child.id);
+  assertPrecondition(parent.probe, precondition, parent.kind, parent.id);
 }

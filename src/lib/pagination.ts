@@ -30,6 +30,15 @@ export const PageCursorSchema = z
   })
   .openapi('Cursor');
 
+/** The 200 of a list route: Formance's `data` plus `cursor`, and a Link header to the next page. */
+export const pageContent = <T extends z.ZodType>(item: T, name: string, description: string) => ({
+  description,
+  content: {
+    'application/json': { schema: z.object({ data: z.array(item), cursor: PageCursorSchema }).openapi(name) },
+  },
+  headers: { Link: { description: 'rel="next": the next page, when there is one', schema: { type: 'string' as const } } },
+});
+
 export interface KeysetColumns {
   createdAt: SQLiteColumn;
   id: SQLiteColumn;

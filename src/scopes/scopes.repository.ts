@@ -1,7 +1,15 @@
 import { aliasedTable, and, asc, eq, ne, notExists, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { scopes, scopeTransients } from '../db/schema';
-import { assertPrecondition, byTenantAndId, parentGuard, probeVersion, versionCondition } from '../db/versioning';
+import {
+  assertLinkPrecondition,
+  assertPrecondition,
+  byTenantAndId,
+  parentGuard,
+  probeVersion,
+  rowExists,
+  versionCondition,
+} from '../db/versioning';
 import type { CursorPosition } from '../lib/cursor';
 import { ApiError, notFound } from '../lib/errors';
 import type { Precondition } from '../lib/etag';
@@ -104,10 +112,6 @@ export async function deleteScope(db: Database, tenantId: string, scopeId: strin
   assertPrecondition(probe, precondition, 'scope', scopeId);
 }
 
-function transientExists(db: Database, tenantId: string, transientScopeId: string) {
-  return db.select({ id: scopes.id }).from(scopes).where(byId(tenantId, transientScopeId));
-}
-
 /** Idempotent. Cycles (a → b → a) are allowed; whoever walks the graph must stop at visited scopes. */
 export async function addTransientScope(
   db: Database,
@@ -119,7 +123,7 @@ export async function addTransientScope(
   const transient = aliasedTable(scopes, 'transient');
   const [probe, found] = await db.batch([
     probeVersion(db, scopes, tenantId, scopeId),
-    transientExists(db, tenantId, transientScopeId),
+    rowExists(db, scopes, tenantId, transientScopeId),
     db
       .insert(scopeTransients)
       .select(
@@ -136,9 +140,11 @@ export async function addTransientScope(
       )
       .onConflictDoNothing(),
   ]);
-  if (!probe.length) throw notFound('scope', scopeId);
-  if (!found.length) throw notFound('scope', transientScopeId);
-  assertPrecondition(probe, precondition, 'scope', scopeId);
+  assertLinkPrecondition(
+    { kind: 'scope', id: scopeId, probe },
+    { kind: 'scope', id: transientScopeId, found },
+    precondition,
+  );
 }
 
 /** Idempotent. */
@@ -151,7 +157,7 @@ export async function deleteTransientScope(
 ) {
   const [probe, found] = await db.batch([
     probeVersion(db, scopes, tenantId, scopeId),
-    transientExists(db, tenantId, transientScopeId),
+    rowExists(db, scopes, tenantId, transientScopeId),
     db
       .delete(scopeTransients)
       .where(
@@ -163,7 +169,9 @@ export async function deleteTransientScope(
         ),
       ),
   ]);
-  if (!probe.length) throw notFound('scope', scopeId);
-  if (!found.length) throw notFound('scope', transientScopeId);
-  assertPrecondition(probe, precondition, 'scope', scopeId);
+  assertLinkPrecondition(
+    { kind: 'scope', id: scopeId, probe },
+    { kind: 'scope', id: transientScopeId, found },
+    precondition,
+  );
 }

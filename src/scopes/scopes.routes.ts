@@ -1,12 +1,11 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { PageCursorSchema, PageQuerySchema } from '../lib/pagination';
+import { pageContent, PageQuerySchema } from '../lib/pagination';
 import {
   IdSchema,
   IfMatchHeaderSchema as headers,
   envelope,
   errorResponses,
   jsonBody,
-  jsonContent,
   versionedContent,
 } from '../lib/schemas';
 import { requireJson } from '../middleware/require-json';
@@ -31,13 +30,7 @@ export const listScopes = createRoute({
   summary: 'List scopes, ordered by creation then id, a page at a time',
   request: { query: PageQuerySchema },
   responses: {
-    200: {
-      ...jsonContent(
-        envelope(z.array(ScopeSchema)).extend({ cursor: PageCursorSchema }).openapi('ListScopesResponse'),
-        'A page of scopes',
-      ),
-      headers: { Link: { description: 'rel="next": the next page, when there is one', schema: { type: 'string' } } },
-    },
+    200: pageContent(ScopeSchema, 'ListScopesResponse', 'A page of scopes'),
     ...errorResponses(),
   },
 });
