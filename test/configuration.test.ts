@@ -26,6 +26,17 @@ describe('a Worker missing its settings answers 503 naming the setting', () => {
     expect(token.body).toEqual({ error: 'temporarily_unavailable', error_description: `the service is not configured: ${name} is not set` });
   });
 
+  it('a token verified under one SIGNING_KEYS value is refused once the keys change', async () => {
+    const token = await getAdminToken();
+    const headers = { authorization: `Bearer ${token}` };
+    expect((await callWith({}, '/clients', { headers })).status).toBe(200);
+    const keys = JSON.parse(env.SIGNING_KEYS).keys;
+    const onlyRetired = JSON.stringify({ keys: [keys[1]] });
+    const res = await callWith({ SIGNING_KEYS: onlyRetired }, '/clients', { headers });
+    expect(res.status).toBe(401);
+    expect(res.body.errorMessage).toBe('the token is signed by an unknown key');
+  });
+
   it('without SIGNING_KEYS, /keys is 503 too', async () => {
     expect((await callWith({ SIGNING_KEYS: undefined }, '/keys')).status).toBe(503);
   });

@@ -2,6 +2,7 @@ import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, SignJWT, type JWTPayl
 import type { ExternalIssuerConfig } from '../config';
 import { ApiError } from '../lib/errors';
 import { SIGNING_ALG, type SigningKeys } from './signing-keys';
+import { VerifiedTokenCache } from './verified-token-cache';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 /** The claim carrying the tenant in this service's tokens. */
@@ -69,6 +70,19 @@ function remoteKeySet(url: string) {
   return keySet;
 }
 
+// This service's own tokens already verified, per key set: a new SIGNING_KEYS value starts empty.
+const VERIFIED_TOKENS_PER_ISOLATE = 1024;
+const verifiedOwnTokens = new WeakMap<SigningKeys, VerifiedTokenCache<VerifiedToken>>();
+
+function verifiedCacheFor(keys: SigningKeys) {
+  let cache = verifiedOwnTokens.get(keys);
+  if (!cache) {
+    cache = new VerifiedTokenCache<VerifiedToken>(VERIFIED_TOKENS_PER_ISOLATE, CLOCK_TOLERANCE_SECONDS);
+    verifiedOwnTokens.set(keys, cache);
+  }
+  return cache;
+}
+
 const claimMessages: Record<string, string> = {
   aud: 'the token is not meant for this audience',
   iss: 'the token issuer is not trusted',
@@ -104,6 +118,11 @@ function scopesOf(claims: JWTPayload): Set<string> {
  * the configured external identity provider (its JWKS, cached per isolate).
  */
 export async function verifyAccessToken(token: string, trusted: TrustedIssuers): Promise<VerifiedToken> {
+  const cache = verifiedCacheFor(trusted.own.keys);
+  // The issuer and audience it was checked against are part of the key.
+  const cacheKey = `${trusted.own.issuer}\n${trusted.own.audience}\n${token}`;
+  const cached = cache.get(cacheKey, Math.floor(Date.now() / 1000));
+  if (cached) return cached;
   let unverifiedIssuer: unknown;
   try {
     unverifiedIssuer = decodeJwt(token).iss;
@@ -130,7 +149,7 @@ export async function verifyAccessToken(token: string, trusted: TrustedIssuers):
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
         });
     const tenantClaim = isExternal ? external.tenantClaim : TENANT_CLAIM;
-    return {
+    const verified: VerifiedToken = {
       issuer: payload.iss!,
       subject: payload.sub ?? '',
       scopes: scopesOf(payload),
@@ -139,6 +158,9 @@ export async function verifyAccessToken(token: string, trusted: TrustedIssuers):
       claims: payload,
       external: isExternal,
     };
+    // Only this service's tokens: an external provider's keys can be revoked at its end.
+    if (!isExternal) cache.set(cacheKey, verified);
+    return verified;
   } catch (error) {
     throw describeFailure(error);
   }
