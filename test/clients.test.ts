@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { api, countRows, createClient, createScope, createSecret, expectError } from './helpers';
+import { ADMIN_CREDENTIALS, api, countRows, createClient, createScope, createSecret, expectError } from './helpers';
 
 const fullOptions = {
   name: 'Billing service',
@@ -44,6 +44,11 @@ describe('createClient', () => {
     const again = await api('POST', '/clients', { body: { id: 'legacy.client_1~x-y', name: 'other' } });
     expect(expectError(again, 409, 'CONFLICT')).toContain('legacy.client_1~x-y');
     expect((await api('GET', '/clients/legacy.client_1~x-y')).body.data.name).toBe('imported');
+  });
+
+  it('refuses to import a client under the static admin client’s id', async () => {
+    const res = await api('POST', '/clients', { body: { id: ADMIN_CREDENTIALS.id, name: 'impostor' } });
+    expect(expectError(res, 409, 'CONFLICT')).toBe(`client "${ADMIN_CREDENTIALS.id}" already exists`);
   });
 
   it('ignores unknown keys, and scopes or secrets sent in the body', async () => {

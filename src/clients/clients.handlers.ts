@@ -39,7 +39,12 @@ export const listClients: Handler<typeof routes.listClients> = async (c) => {
 };
 
 export const createClient: Handler<typeof routes.createClient> = async (c) => {
-  const { client, version } = await repository.createClient(c.var.db, c.var.tenantId, c.req.valid('json'));
+  const input = c.req.valid('json');
+  // The token endpoint answers the static admin client first: a stored client under its id could never sign in.
+  if (input.id !== undefined && input.id === c.env.ADMIN_CLIENT_ID) {
+    throw new ApiError('CONFLICT', `client "${input.id}" already exists`);
+  }
+  const { client, version } = await repository.createClient(c.var.db, c.var.tenantId, input);
   return c.json({ data: client }, 201, etag(version));
 };
 
