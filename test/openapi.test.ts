@@ -88,6 +88,11 @@ describe('the document describes pagination, preconditions, tenants and secret l
       expect(ops[id!].responses[status!].headers.ETag, id).toBeDefined();
     }
     expect(ops.listClients.responses['200'].headers.Link).toBeDefined();
+    for (const id of operations) {
+      expect(paramNames(ops[id]), id).toEqual(expect.arrayContaining(['header:X-Tenant-Id', 'header:x-d1-bookmark']));
+      const success = Object.entries(ops[id].responses).find(([status]) => status.startsWith('2'))![1] as any;
+      expect(success.headers['x-d1-bookmark'], id).toBeDefined();
+    }
     const schemas = doc.components.schemas;
     expect(Object.keys(schemas.ListClientsResponse.properties)).toEqual(['data', 'cursor']);
     expect(schemas.Cursor.properties).toHaveProperty('hasMore');

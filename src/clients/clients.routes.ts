@@ -1,4 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import { adminRoute } from '../lib/admin-route';
 import { pageContent, PageQuerySchema } from '../lib/pagination';
 import {
   IdSchema,
@@ -48,7 +49,7 @@ export const ListClientsQuerySchema = PageQuerySchema.extend({
     }),
 });
 
-export const listClients = createRoute({
+export const listClients = adminRoute({
   operationId: 'listClients',
   method: 'get',
   path: '/clients',
@@ -61,7 +62,7 @@ export const listClients = createRoute({
   },
 });
 
-export const createClient = createRoute({
+export const createClient = adminRoute({
   operationId: 'createClient',
   method: 'post',
   path: '/clients',
@@ -75,7 +76,7 @@ export const createClient = createRoute({
   },
 });
 
-export const readClient = createRoute({
+export const readClient = adminRoute({
   operationId: 'readClient',
   method: 'get',
   path: '/clients/{clientId}',
@@ -88,7 +89,7 @@ export const readClient = createRoute({
   },
 });
 
-export const updateClient = createRoute({
+export const updateClient = adminRoute({
   operationId: 'updateClient',
   method: 'put',
   path: '/clients/{clientId}',
@@ -102,7 +103,7 @@ export const updateClient = createRoute({
   },
 });
 
-export const deleteClient = createRoute({
+export const deleteClient = adminRoute({
   operationId: 'deleteClient',
   method: 'delete',
   path: '/clients/{clientId}',
@@ -112,7 +113,7 @@ export const deleteClient = createRoute({
   responses: { 204: noContent, ...errorResponses(404, 412) },
 });
 
-export const createSecret = createRoute({
+export const createSecret = adminRoute({
   operationId: 'createSecret',
   method: 'post',
   path: '/clients/{clientId}/secrets',
@@ -126,7 +127,7 @@ export const createSecret = createRoute({
   },
 });
 
-export const deleteSecret = createRoute({
+export const deleteSecret = adminRoute({
   operationId: 'deleteSecret',
   method: 'delete',
   path: '/clients/{clientId}/secrets/{secretId}',
@@ -136,7 +137,7 @@ export const deleteSecret = createRoute({
   responses: { 204: noContent, ...errorResponses(404, 412) },
 });
 
-export const addScopeToClient = createRoute({
+export const addScopeToClient = adminRoute({
   operationId: 'addScopeToClient',
   method: 'put',
   path: '/clients/{clientId}/scopes/{scopeId}',
@@ -146,7 +147,7 @@ export const addScopeToClient = createRoute({
   responses: { 204: noContent, ...errorResponses(404, 412) },
 });
 
-export const deleteScopeFromClient = createRoute({
+export const deleteScopeFromClient = adminRoute({
   operationId: 'deleteScopeFromClient',
   method: 'delete',
   path: '/clients/{clientId}/scopes/{scopeId}',

@@ -1,4 +1,5 @@
-import { createRoute, z } from '@hono/zod-openapi';
+import { z } from '@hono/zod-openapi';
+import { adminRoute } from '../lib/admin-route';
 import { pageContent, PageQuerySchema } from '../lib/pagination';
 import {
   IdSchema,
@@ -22,7 +23,7 @@ const TransientParams = ScopeIdParam.extend({
 
 const noContent = { description: 'Done' };
 
-export const listScopes = createRoute({
+export const listScopes = adminRoute({
   operationId: 'listScopes',
   method: 'get',
   path: '/scopes',
@@ -35,7 +36,7 @@ export const listScopes = createRoute({
   },
 });
 
-export const createScope = createRoute({
+export const createScope = adminRoute({
   operationId: 'createScope',
   method: 'post',
   path: '/scopes',
@@ -49,7 +50,7 @@ export const createScope = createRoute({
   },
 });
 
-export const readScope = createRoute({
+export const readScope = adminRoute({
   operationId: 'readScope',
   method: 'get',
   path: '/scopes/{scopeId}',
@@ -62,7 +63,7 @@ export const readScope = createRoute({
   },
 });
 
-export const updateScope = createRoute({
+export const updateScope = adminRoute({
   operationId: 'updateScope',
   method: 'put',
   path: '/scopes/{scopeId}',
@@ -76,7 +77,7 @@ export const updateScope = createRoute({
   },
 });
 
-export const deleteScope = createRoute({
+export const deleteScope = adminRoute({
   operationId: 'deleteScope',
   method: 'delete',
   path: '/scopes/{scopeId}',
@@ -86,7 +87,7 @@ export const deleteScope = createRoute({
   responses: { 204: noContent, ...errorResponses(404, 412) },
 });
 
-export const addTransientScope = createRoute({
+export const addTransientScope = adminRoute({
   operationId: 'addTransientScope',
   method: 'put',
   path: '/scopes/{scopeId}/transient/{transientScopeId}',
@@ -96,7 +97,7 @@ export const addTransientScope = createRoute({
   responses: { 204: noContent, ...errorResponses(404, 412) },
 });
 
-export const deleteTransientScope = createRoute({
+export const deleteTransientScope = adminRoute({
   operationId: 'deleteTransientScope',
   method: 'delete',
   path: '/scopes/{scopeId}/transient/{transientScopeId}',
