@@ -3,7 +3,7 @@ import { signingKeysOf } from '../auth/signing-keys';
 import type { AppRouteHandler as Handler } from '../lib/create-router';
 import { ApiError } from '../lib/errors';
 import { etagHeader as etag, preconditionOf as ifMatch } from '../lib/etag';
-import { nextLink, readCursor, toPage } from '../lib/pagination';
+import { readPage } from '../lib/pagination';
 import { digestSecret, generateClearSecret, lastDigitsOf } from '../lib/secrets';
 import * as repository from './clients.repository';
 import type * as routes from './clients.routes';
@@ -32,10 +32,12 @@ export const listClients: Handler<typeof routes.listClients> = async (c) => {
   const filters = { namePrefix: name, metadata: metadataFilters(c) };
   const { cursorKey } = await signingKeysOf(c.env.SIGNING_KEYS!);
   const scope = { list: 'clients', tenantId: c.var.tenantId, filters: JSON.stringify(filters) };
-  const after = await readCursor(cursorKey, scope, cursor);
-  const rows = await repository.listClients(c.var.db, c.var.tenantId, { limit: pageSize + 1, after, filters });
-  const page = await toPage(rows, pageSize, (row) => row.client, cursorKey, scope);
-  return c.json(page, 200, nextLink(c.req.url, page.cursor.next));
+  const { page, headers } = await readPage(
+    { cursorKey, scope, url: c.req.url, pageSize, cursor },
+    (window) => repository.listClients(c.var.db, c.var.tenantId, { ...window, filters }),
+    (row) => row.client,
+  );
+  return c.json(page, 200, headers);
 };
 
 export const createClient: Handler<typeof routes.createClient> = async (c) => {

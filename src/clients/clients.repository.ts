@@ -5,6 +5,7 @@ import {
   assertLinkPrecondition,
   assertPrecondition,
   byTenantAndId,
+  deleteVersioned,
   parentGuard,
   probeVersion,
   rowExists,
@@ -165,14 +166,9 @@ export async function updateClient(
   return { client: toClient(row), version: row.version };
 }
 
-export async function deleteClient(db: Database, tenantId: string, clientId: string, precondition?: Precondition) {
-  // Secrets and scope links go with it: ON DELETE CASCADE.
-  const [probe] = await db.batch([
-    probeVersion(db, clients, tenantId, clientId),
-    db.delete(clients).where(and(byId(tenantId, clientId), versionCondition(clients, precondition))),
-  ]);
-  assertPrecondition(probe, precondition, 'client', clientId);
-}
+/** Its secrets and scope links go with it: ON DELETE CASCADE. */
+export const deleteClient = (db: Database, tenantId: string, clientId: string, precondition?: Precondition) =>
+  deleteVersioned(db, clients, 'client', tenantId, clientId, precondition);
 
 export interface NewSecret {
   id: string;

@@ -80,3 +80,19 @@ export function assertLinkPrecondition(
   if (!child.found.length) throw notFound(child.kind, child.id);
   assertPrecondition(parent.probe, precondition, parent.kind, parent.id);
 }
+
+/** Deletes a versioned row (its links cascade) in one batch: 404 if missing, 412 if it failed If-Match. */
+export async function deleteVersioned(
+  db: Database,
+  table: VersionedTable,
+  kind: string,
+  tenantId: string,
+  id: string,
+  precondition: Precondition | undefined,
+) {
+  const [probe] = await db.batch([
+    probeVersion(db, table, tenantId, id),
+    db.delete(table).where(and(byTenantAndId(table, tenantId, id), versionCondition(table, precondition))),
+  ]);
+  assertPrecondition(probe, precondition, kind, id);
+}

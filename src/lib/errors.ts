@@ -19,6 +19,8 @@ export const errorStatus = {
 
 export type ErrorCode = keyof typeof errorStatus;
 
+export const ERROR_CODES = Object.keys(errorStatus) as [ErrorCode, ...ErrorCode[]];
+
 export interface ErrorBody {
   errorCode: ErrorCode;
   errorMessage: string;
@@ -41,17 +43,12 @@ export class ApiError extends Error {
 
 export const notFound = (kind: string, id: string) => new ApiError('NOT_FOUND', `${kind} "${id}" not found`);
 
-const codeForHttpStatus: Partial<Record<number, ErrorCode>> = {
-  400: 'VALIDATION',
-  401: 'UNAUTHORIZED',
-  403: 'FORBIDDEN',
-  404: 'NOT_FOUND',
-  409: 'CONFLICT',
-  412: 'PRECONDITION_FAILED',
-  413: 'PAYLOAD_TOO_LARGE',
-  415: 'UNSUPPORTED_MEDIA_TYPE',
-  503: 'SERVICE_UNAVAILABLE',
-};
+// For Hono's own HTTPExceptions (malformed JSON, body limit). Never 500: its message may be internal.
+const codeForHttpStatus = new Map<number, ErrorCode>(
+  (Object.entries(errorStatus) as [ErrorCode, number][])
+    .filter(([, status]) => status !== 500)
+    .map(([code, status]) => [status, code]),
+);
 
 export function errorJson(c: Context, code: ErrorCode, message: string, headers: Record<string, string> = {}) {
   const body: ErrorBody = { errorCode: code, errorMessage: message };
@@ -87,7 +84,7 @@ function loggable(err: Error) {
 export function handleError(err: Error, c: Context) {
   if (err instanceof ApiError) return errorJson(c, err.code, err.message, err.headers);
   if (err instanceof HTTPException) {
-    const code = codeForHttpStatus[err.status];
+    const code = codeForHttpStatus.get(err.status);
     if (code) return errorJson(c, code, err.message || code);
   }
   const retryable = isRetryableD1Error(err);

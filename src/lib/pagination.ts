@@ -80,6 +80,22 @@ export async function toPage<Row extends CursorPosition, T>(
   return { data: pageRows.map(toItem), cursor: { pageSize, hasMore, ...(next ? { next } : {}) } };
 }
 
+/**
+ * One page of a keyset-paginated list: checks the caller's cursor, fetches
+ * pageSize + 1 rows after it, and returns the page with its Link header.
+ */
+export async function readPage<Row extends CursorPosition, T>(
+  request: { cursorKey: CryptoKey; scope: CursorScope; url: string; pageSize: number; cursor: string | undefined },
+  fetchRows: (page: { limit: number; after?: CursorPosition }) => Promise<Row[]>,
+  toItem: (row: Row) => T,
+) {
+  const { cursorKey, scope, pageSize } = request;
+  const after = await readCursor(cursorKey, scope, request.cursor);
+  const rows = await fetchRows({ limit: pageSize + 1, after });
+  const page = await toPage(rows, pageSize, toItem, cursorKey, scope);
+  return { page, headers: nextLink(request.url, page.cursor.next) };
+}
+
 /** RFC 8288 Link to the next page: the same request with the new cursor. */
 export function nextLink(requestUrl: string, next: string | undefined): Record<string, string> {
   if (!next) return {};

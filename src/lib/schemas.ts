@@ -1,4 +1,5 @@
 import { z } from '@hono/zod-openapi';
+import { ERROR_CODES } from './errors';
 import { redirectUriProblem } from './redirect-uri';
 
 export const MAX_METADATA_KEYS = 64;
@@ -50,22 +51,7 @@ export const RedirectUriSchema = text()
 export const RedirectUriListSchema = z.array(RedirectUriSchema).max(100, 'must hold at most 100 URIs');
 
 export const ErrorSchema = z
-  .object({
-    errorCode: z.enum([
-      'VALIDATION',
-      'UNAUTHORIZED',
-      'FORBIDDEN',
-      'NOT_FOUND',
-      'CONFLICT',
-      'PRECONDITION_FAILED',
-      'PAYLOAD_TOO_LARGE',
-      'UNSUPPORTED_MEDIA_TYPE',
-      'INTERNAL',
-      'TOO_MANY_REQUESTS',
-      'SERVICE_UNAVAILABLE',
-    ]),
-    errorMessage: z.string(),
-  })
+  .object({ errorCode: z.enum(ERROR_CODES), errorMessage: z.string() })
   .openapi('Error');
 
 const errorDescriptions = {

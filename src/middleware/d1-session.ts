@@ -2,9 +2,9 @@ import type { MiddlewareHandler } from 'hono';
 import { createDb } from '../db';
 import type { AppEnv } from '../lib/create-router';
 import { ApiError } from '../lib/errors';
+import { isReadMethod } from './require-scope';
 
 export const BOOKMARK_HEADER = 'x-d1-bookmark';
-const READ_METHODS = new Set(['GET', 'HEAD']);
 const BOOKMARK = /^[A-Za-z0-9_-]{1,256}$/;
 
 /**
@@ -17,7 +17,7 @@ export const d1Session: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (bookmark !== undefined && !BOOKMARK.test(bookmark)) {
     throw new ApiError('VALIDATION', `${BOOKMARK_HEADER}: must be a bookmark returned by this service`);
   }
-  const isRead = READ_METHODS.has(c.req.method);
+  const isRead = isReadMethod(c.req.method);
   const session = c.env.DB.withSession(isRead ? (bookmark ?? 'first-unconstrained') : 'first-primary');
   c.set('db', createDb(session));
   await next();

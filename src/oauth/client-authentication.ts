@@ -1,23 +1,7 @@
+import { OAuthError } from './oauth-error';
+
 /** RFC 6749 §2.3.1 client credentials, from the Authorization header or the form body. */
 export type ClientCredentials = { method: 'client_secret_basic' | 'client_secret_post'; clientId: string; clientSecret: string };
-
-export class OAuthError extends Error {
-  constructor(
-    readonly error:
-      | 'invalid_request'
-      | 'invalid_client'
-      | 'invalid_grant'
-      | 'unauthorized_client'
-      | 'unsupported_grant_type'
-      | 'invalid_scope'
-      | 'temporarily_unavailable',
-    readonly description: string,
-    readonly status: 400 | 401 | 429 | 503 = error === 'invalid_client' ? 401 : 400,
-  ) {
-    super(description);
-    this.name = 'OAuthError';
-  }
-}
 
 // application/x-www-form-urlencoded decoding: "+" is a space, then percent-decoding.
 function formDecode(value: string): string {

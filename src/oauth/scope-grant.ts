@@ -1,4 +1,4 @@
-import { OAuthError } from './client-authentication';
+import { OAuthError } from './oauth-error';
 
 /**
  * The scope to grant: everything allowed when nothing is asked for, otherwise

@@ -6,7 +6,8 @@ import type { AppEnv } from '../lib/create-router';
 import { ApiError } from '../lib/errors';
 import { digestSecret, digestsEqual } from '../lib/secrets';
 import { READ_SCOPE, WRITE_SCOPE } from '../middleware/require-scope';
-import { clientCredentialsOf, OAuthError, type ClientCredentials } from './client-authentication';
+import { clientCredentialsOf, type ClientCredentials } from './client-authentication';
+import { OAuthError } from './oauth-error';
 import { grantScopes } from './scope-grant';
 import { findClientForToken, needsUseRecorded, recordSecretUse } from './token.repository';
 

@@ -2,7 +2,7 @@ import { signingKeysOf } from '../auth/signing-keys';
 import type { AppRouteHandler as Handler } from '../lib/create-router';
 import { ApiError } from '../lib/errors';
 import { etagHeader as etag, preconditionOf as ifMatch } from '../lib/etag';
-import { nextLink, readCursor, toPage } from '../lib/pagination';
+import { readPage } from '../lib/pagination';
 import * as repository from './scopes.repository';
 import type * as routes from './scopes.routes';
 
@@ -11,10 +11,12 @@ export const listScopes: Handler<typeof routes.listScopes> = async (c) => {
   const { pageSize, cursor } = c.req.valid('query');
   const { cursorKey } = await signingKeysOf(c.env.SIGNING_KEYS!);
   const scope = { list: 'scopes', tenantId: c.var.tenantId, filters: '' };
-  const after = await readCursor(cursorKey, scope, cursor);
-  const rows = await repository.listScopes(c.var.db, c.var.tenantId, { limit: pageSize + 1, after });
-  const page = await toPage(rows, pageSize, (row) => row.scope, cursorKey, scope);
-  return c.json(page, 200, nextLink(c.req.url, page.cursor.next));
+  const { page, headers } = await readPage(
+    { cursorKey, scope, url: c.req.url, pageSize, cursor },
+    (window) => repository.listScopes(c.var.db, c.var.tenantId, window),
+    (row) => row.scope,
+  );
+  return c.json(page, 200, headers);
 };
 
 export const createScope: Handler<typeof routes.createScope> = async (c) => {

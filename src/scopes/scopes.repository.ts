@@ -5,6 +5,7 @@ import {
   assertLinkPrecondition,
   assertPrecondition,
   byTenantAndId,
+  deleteVersioned,
   parentGuard,
   probeVersion,
   rowExists,
@@ -103,14 +104,9 @@ export async function updateScope(
   return { scope: parseScope(row), version: row.version };
 }
 
-export async function deleteScope(db: Database, tenantId: string, scopeId: string, precondition?: Precondition) {
-  // Links to clients and other scopes go with it: ON DELETE CASCADE.
-  const [probe] = await db.batch([
-    probeVersion(db, scopes, tenantId, scopeId),
-    db.delete(scopes).where(and(byId(tenantId, scopeId), versionCondition(scopes, precondition))),
-  ]);
-  assertPrecondition(probe, precondition, 'scope', scopeId);
-}
+/** Its links to clients and other scopes go with it: ON DELETE CASCADE. */
+export const deleteScope = (db: Database, tenantId: string, scopeId: string, precondition?: Precondition) =>
+  deleteVersioned(db, scopes, 'scope', tenantId, scopeId, precondition);
 
 /** Idempotent. Cycles (a → b → a) are allowed; whoever walks the graph must stop at visited scopes. */
 export async function addTransientScope(

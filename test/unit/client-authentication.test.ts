@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { clientCredentialsOf, OAuthError } from '../../src/oauth/client-authentication';
+import { clientCredentialsOf } from '../../src/oauth/client-authentication';
+import { OAuthError } from '../../src/oauth/oauth-error';
 
 const basic = (raw: string) => `Basic ${btoa(raw)}`;
 const form = (init: Record<string, string> = {}) => new URLSearchParams(init);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { OAuthError } from '../../src/oauth/client-authentication';
+import { OAuthError } from '../../src/oauth/oauth-error';
 import { grantScopes } from '../../src/oauth/scope-grant';
 
 describe('grantScopes', () => {
