@@ -16,7 +16,10 @@ export const EXTERNAL_IDP = {
   issuer: 'https://idp.example.test/',
   jwksUrl: 'https://idp.example.test/.well-known/jwks.json',
   audience: 'https://registry.test/admin',
+  jwksFetchCountUrl: 'https://idp.example.test/__test/jwks-fetches',
 };
+
+let jwksFetches = 0;
 
 export default defineConfig(async () => {
   // The real drizzle-kit migrations, applied to each test file's isolated D1 by test/setup.ts.
@@ -40,10 +43,16 @@ export default defineConfig(async () => {
             // Private halves the tests sign with: a configured-but-not-first key,
             // the external provider's key, and a key nobody trusts.
             TEST_KEYS: JSON.stringify({ signingKey, retiredKey, externalKey, strangerKey }),
+            TEST_JWKS_FETCH_COUNT_URL: EXTERNAL_IDP.jwksFetchCountUrl,
           },
-          // The only outbound traffic: the external identity provider's JWKS.
+          // The only outbound traffic: the external identity provider's JWKS, and a
+          // counter of how often it was fetched, which tests read to prove the caching.
           outboundService: (request: Request) => {
-            if (request.url === EXTERNAL_IDP.jwksUrl) return Response.json({ keys: [publicHalf(externalKey!)] });
+            if (request.url === EXTERNAL_IDP.jwksUrl) {
+              jwksFetches++;
+              return Response.json({ keys: [publicHalf(externalKey!)] });
+            }
+            if (request.url === EXTERNAL_IDP.jwksFetchCountUrl) return Response.json({ fetches: jwksFetches });
             return new Response(`unexpected outbound request: ${request.url}`, { status: 599 });
           },
         },

@@ -1,7 +1,8 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../src/app';
-import { getAdminToken } from './helpers';
+import { api, getAdminToken } from './helpers';
+import { EXTERNAL_CLAIMS, signToken, tenantToken, testKeys } from './tokens';
 
 async function callWith(overrides: Record<string, string | undefined>, path: string, init: RequestInit = {}) {
   const res = await createApp().fetch(new Request(`https://registry.test${path}`, init), { ...env, ...overrides });
@@ -37,6 +38,23 @@ describe('a Worker missing its settings answers 503 naming the setting', () => {
     expect(res.body.errorMessage).toBe('the token is signed by an unknown key');
   });
 
+  it('a list cursor stops being accepted once the first signing key changes', async () => {
+    const headers = { authorization: `Bearer ${await getAdminToken()}` };
+    for (let i = 0; i < 3; i++) {
+      await callWith({}, '/scopes', { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ label: `rotate:${i}` }) });
+    }
+    const first = await callWith({}, '/scopes?pageSize=1', { headers });
+    const next = encodeURIComponent(first.body.cursor.next);
+    expect((await callWith({}, `/scopes?pageSize=1&cursor=${next}`, { headers })).status).toBe(200);
+    // Both keys are still trusted (the token verifies), but the other one now signs and keys the cursors.
+    const keys = JSON.parse(env.SIGNING_KEYS).keys;
+    const rotated = JSON.stringify({ keys: [keys[1], keys[0]] });
+    const res = await callWith({ SIGNING_KEYS: rotated }, `/scopes?pageSize=1&cursor=${next}`, { headers });
+    expect(res.status).toBe(400);
+    expect(res.body.errorMessage).toMatch(/^cursor: /);
+    expect((await callWith({ SIGNING_KEYS: rotated }, '/scopes?pageSize=1', { headers })).status).toBe(200);
+  });
+
   it('without SIGNING_KEYS, /keys is 503 too', async () => {
     expect((await callWith({ SIGNING_KEYS: undefined }, '/keys')).status).toBe(503);
   });
@@ -65,5 +83,65 @@ describe('settings', () => {
     expect(claims.exp - claims.iat).toBe(120);
     const discovery = await callWith(settings, '/.well-known/openid-configuration');
     expect(discovery.body.token_endpoint).toBe('https://auth.example.com/oauth/token');
+  });
+});
+
+const claimsOf = (token: string) => JSON.parse(atob(token.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/')));
+
+describe('settings that decide who a token is', () => {
+  it('a token verified (and remembered) under one ISSUER or AUDIENCE is refused once that setting changes', async () => {
+    const headers = { authorization: `Bearer ${await getAdminToken()}` };
+    expect((await callWith({}, '/clients', { headers })).status).toBe(200);
+    const otherIssuer = await callWith({ ISSUER: 'https://elsewhere.example' }, '/clients', { headers });
+    expect(otherIssuer).toEqual({ status: 401, body: { errorCode: 'UNAUTHORIZED', errorMessage: 'the token issuer is not trusted' } });
+    const otherAudience = await callWith({ AUDIENCE: 'https://other-api.example' }, '/clients', { headers });
+    expect(otherAudience).toEqual({ status: 401, body: { errorCode: 'UNAUTHORIZED', errorMessage: 'the token is not meant for this audience' } });
+    expect((await callWith({}, '/clients', { headers })).status).toBe(200);
+  });
+
+  it('an external provider’s token is verified on every request, never served from memory', async () => {
+    const token = await signToken({ key: testKeys.externalKey, typ: 'JWT', claims: { ...EXTERNAL_CLAIMS, tenant: 'ext' } });
+    const headers = { authorization: `Bearer ${token}` };
+    expect((await callWith({}, '/clients', { headers })).status).toBe(200);
+    const moved = await callWith({ EXTERNAL_AUDIENCE: 'https://moved.example/admin' }, '/clients', { headers });
+    expect(moved).toEqual({ status: 401, body: { errorCode: 'UNAUTHORIZED', errorMessage: 'the token is not meant for this audience' } });
+  });
+
+  it('EXTERNAL_TENANT_CLAIM names the claim an external token’s tenant is read from', async () => {
+    const settings = { EXTERNAL_TENANT_CLAIM: 'org' };
+    const external = (claims: Record<string, unknown>) =>
+      signToken({ key: testKeys.externalKey, typ: 'JWT', claims: { ...EXTERNAL_CLAIMS, ...claims } });
+    const withOrg = await external({ org: 'org-tenant', tenant: 'default' });
+    const created = await callWith(settings, '/scopes', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${withOrg}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ label: 'made:by-org' }),
+    });
+    expect(created.status).toBe(201);
+    expect((await api('GET', `/scopes/${created.body.data.id}`, { token: await tenantToken('org-tenant') })).status).toBe(200);
+    expect((await api('GET', `/scopes/${created.body.data.id}`, { token: await tenantToken('default') })).status).toBe(404);
+    const withoutOrg = await callWith(settings, '/clients', { headers: { authorization: `Bearer ${await external({ tenant: 'default' })}` } });
+    expect(withoutOrg).toEqual({ status: 403, body: { errorCode: 'FORBIDDEN', errorMessage: 'the token carries no valid tenant (claim "org")' } });
+  });
+
+  it('ADMIN_TENANT is the tenant of the static admin client’s tokens', async () => {
+    const res = await callWith({ ADMIN_TENANT: 'ops' }, '/oauth/token', tokenForm);
+    expect(res.status).toBe(200);
+    expect(claimsOf(res.body.access_token).tenant).toBe('ops');
+    const created = await api('POST', '/scopes', { token: res.body.access_token, body: { label: 'made:by-admin' } });
+    expect(created.status).toBe(201);
+    expect((await api('GET', `/scopes/${created.body.data.id}`, { token: await tenantToken('ops') })).status).toBe(200);
+    expect((await api('GET', `/scopes/${created.body.data.id}`, { token: await tenantToken('default') })).status).toBe(404);
+  });
+
+  it('TOKEN_TTL_SECONDS outside 1–86400, or not a whole number, is a 503 naming the setting', async () => {
+    for (const ttl of ['0', '86401', '1.5', 'ten']) {
+      const res = await callWith({ TOKEN_TTL_SECONDS: ttl }, '/oauth/token', tokenForm);
+      expect(res, ttl).toEqual({
+        status: 503,
+        body: { error: 'temporarily_unavailable', error_description: 'TOKEN_TTL_SECONDS must be a whole number of seconds from 1 to 86400' },
+      });
+    }
+    expect((await callWith({ TOKEN_TTL_SECONDS: '86400' }, '/oauth/token', tokenForm)).body.expires_in).toBe(86400);
   });
 });

@@ -12,7 +12,10 @@ declare global {
       EXTERNAL_JWKS_URL: string;
       EXTERNAL_AUDIENCE: string;
       TEST_KEYS: string;
+      /** Answers how often the external JWKS was fetched (vitest.config.ts). */
+      TEST_JWKS_FETCH_COUNT_URL: string;
       TOKEN_RATE_LIMITER: RateLimit;
+      TOKEN_ADDRESS_RATE_LIMITER: RateLimit;
     }
     interface GlobalProps {
       mainModule: typeof import('../src/index');

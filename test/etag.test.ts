@@ -1,3 +1,4 @@
+import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { api, countRows, createClient, createScope, createSecret, expectError } from './helpers';
 
@@ -78,6 +79,33 @@ describe('If-Match', () => {
     expect((await api('DELETE', path, { headers: { 'if-match': '"1"' } })).status).toBe(204);
   });
 
+  it('refuses every guarded write with a stale If-Match with 412, and the database stays byte-for-byte the same', async () => {
+    const client = await createClient();
+    const secret = await createSecret(client.id);
+    const [attached, loose, parent, child] = [await createScope(), await createScope(), await createScope(), await createScope()];
+    await api('PUT', `/clients/${client.id}/scopes/${attached.id}`);
+    await api('PUT', `/scopes/${parent.id}/transient/${child.id}`);
+    const stale = { 'if-match': '"1"' }; // every object above has moved past version 1, except loose and child
+    const guarded: [string, string, unknown?][] = [
+      ['PUT', `/clients/${client.id}`, { name: 'stale' }],
+      ['DELETE', `/clients/${client.id}`],
+      ['DELETE', `/clients/${client.id}/secrets/${secret.id}`],
+      ['PUT', `/clients/${client.id}/scopes/${loose.id}`],
+      ['DELETE', `/clients/${client.id}/scopes/${attached.id}`],
+      ['PUT', `/scopes/${parent.id}`, { label: 'stale:label' }],
+      ['DELETE', `/scopes/${parent.id}`],
+      ['PUT', `/scopes/${parent.id}/transient/${loose.id}`],
+      ['DELETE', `/scopes/${parent.id}/transient/${child.id}`],
+    ];
+    const before = await databaseSnapshot();
+    expect(before.scope_transients).toContainEqual(expect.objectContaining({ scope_id: parent.id, transient_scope_id: child.id }));
+    for (const [method, path, body] of guarded) {
+      const res = await api(method, path, { body, headers: stale });
+      expect(`${method} ${path} ${res.status} ${res.body?.errorCode}`).toBe(`${method} ${path} 412 PRECONDITION_FAILED`);
+      expect(await databaseSnapshot(), `${method} ${path}`).toEqual(before);
+    }
+  });
+
   it('lets exactly one of 50 concurrent PUTs with the same If-Match win', async () => {
     const client = await createClient();
     const results = await Promise.all(
@@ -92,3 +120,13 @@ describe('If-Match', () => {
     expect((await api('GET', `/clients/${client.id}`)).body.data.name).toBe(winner);
   });
 });
+
+/** Every row of every table, in a stable order. */
+async function databaseSnapshot() {
+  const tables = ['clients', 'client_secrets', 'scopes', 'client_scopes', 'scope_transients'];
+  const snapshot: Record<string, unknown[]> = {};
+  for (const table of tables) {
+    snapshot[table] = (await env.DB.prepare(`SELECT * FROM ${table} ORDER BY rowid`).all()).results;
+  }
+  return snapshot;
+}

@@ -50,6 +50,23 @@ describe('listClients pagination', () => {
     expect(pages.at(-1).headers.get('link')).toBeNull();
   });
 
+  it('ends a list that fills its last page exactly: that page says hasMore false, with no next and no Link', async () => {
+    const token = await tenantToken('exact');
+    await seedClients('exact', 20);
+    const { ids, pages } = await walk('/clients?pageSize=5', token);
+    expect(ids).toEqual(Array.from({ length: 20 }, (_, i) => `exact-${String(i).padStart(5, '0')}`));
+    expect(pages.map((p) => [p.body.data.length, p.body.cursor.hasMore, 'next' in p.body.cursor, p.headers.get('link') !== null])).toEqual([
+      [5, true, true, true],
+      [5, true, true, true],
+      [5, true, true, true],
+      [5, false, false, false],
+    ]);
+    const whole = await api('GET', '/clients?pageSize=20', { token });
+    expect(whole.body.cursor).toEqual({ pageSize: 20, hasMore: false });
+    const oneShort = await api('GET', '/clients?pageSize=19', { token });
+    expect(oneShort.body.cursor).toEqual({ pageSize: 19, hasMore: true, next: expect.any(String) });
+  });
+
   it('costs one D1 query per page', async () => {
     const token = await tenantToken('paging-cost');
     await seedClients('paging-cost', 30);
@@ -57,6 +74,15 @@ describe('listClients pagination', () => {
     const second = await apiCountingRoundTrips('GET', `/clients?pageSize=10&cursor=${encodeURIComponent(first.body.cursor.next)}`, { token });
     expect([first.roundTrips, second.roundTrips]).toEqual([1, 1]);
     expect(second.body.data[0].id).toBe('paging-cost-00010');
+  });
+
+  it('accepts pageSize from 1 to 1000', async () => {
+    const token = await tenantToken('sizes');
+    await seedClients('sizes', 3);
+    for (const pageSize of [1, 1000]) {
+      const res = await api('GET', `/clients?pageSize=${pageSize}`, { token });
+      expect({ status: res.status, size: res.body.cursor.pageSize, rows: res.body.data.length }).toEqual({ status: 200, size: pageSize, rows: Math.min(pageSize, 3) });
+    }
   });
 
   it.each([['0'], ['1001'], ['-1'], ['1.5'], ['ten']])('refuses pageSize=%s with 400', async (pageSize) => {

@@ -16,9 +16,21 @@ async function seedTenant(tenant: string) {
   return { client, secret, scope, other };
 }
 
+/** Everything a tenant can read: both lists, and every object's representation and ETag. */
 async function snapshot(tenant: string) {
   const auth = await asTenant(tenant);
-  return { clients: (await api('GET', '/clients', auth)).body, scopes: (await api('GET', '/scopes', auth)).body };
+  const clients = (await api('GET', '/clients', auth)).body;
+  const scopes = (await api('GET', '/scopes', auth)).body;
+  const paths = [
+    ...clients.data.map((c: { id: string }) => `/clients/${c.id}`),
+    ...scopes.data.map((s: { id: string }) => `/scopes/${s.id}`),
+  ];
+  const objects: Record<string, unknown> = {};
+  for (const path of paths) {
+    const res = await api('GET', path, auth);
+    objects[path] = { etag: res.headers.get('etag'), body: res.body };
+  }
+  return { clients, scopes, objects };
 }
 
 describe('tenant isolation', () => {
@@ -60,11 +72,17 @@ describe('tenant isolation', () => {
     expect(await snapshot('tenant-b')).toEqual(before);
   });
 
-  it('scope labels are unique per tenant; client ids across tenants (409)', async () => {
+  it('scope labels are unique per tenant, on create and on relabel; client ids across tenants (409)', async () => {
     const a = await asTenant('labels-a');
     const b = await asTenant('labels-b');
     expect((await api('POST', '/scopes', { ...a, body: { label: 'ledger:read' } })).status).toBe(201);
     expect((await api('POST', '/scopes', { ...b, body: { label: 'ledger:read' } })).status).toBe(201);
+    // A label used only in tenant A is free in tenant B: relabelling to it succeeds (no cross-tenant oracle).
+    expect((await api('POST', '/scopes', { ...a, body: { label: 'only:in-a' } })).status).toBe(201);
+    const inB = (await api('POST', '/scopes', { ...b, body: { label: 'b:before' } })).body.data;
+    const relabelled = await api('PUT', `/scopes/${inB.id}`, { ...b, body: { label: 'only:in-a' } });
+    expect({ status: relabelled.status, label: relabelled.body.data?.label }).toEqual({ status: 200, label: 'only:in-a' });
+    expectError(await api('PUT', `/scopes/${inB.id}`, { ...b, body: { label: 'ledger:read' } }), 409, 'CONFLICT');
     expect((await api('POST', '/clients', { ...a, body: { id: 'global-id', name: 'a' } })).status).toBe(201);
     expectError(await api('POST', '/clients', { ...b, body: { id: 'global-id', name: 'b' } }), 409, 'CONFLICT');
   });
@@ -103,6 +121,23 @@ describe('tenant of a request', () => {
     expect(expectError(plain, 403, 'FORBIDDEN')).toBe('X-Tenant-Id needs scope auth:tenants');
     const bad = await api('GET', '/scopes', { token: operator, headers: { 'x-tenant-id': 'not valid!' } });
     expectError(bad, 400, 'VALIDATION');
+  });
+
+  it.each([
+    ['empty', ''],
+    ['with a slash', 'a/b'],
+    ['with a space', 'a b'],
+    ['too long', 'x'.repeat(129)],
+    ['10 KB', 'y'.repeat(10_000)],
+    ['a number', 42],
+    ['an array', ['acme']],
+  ])('a token whose tenant is not a valid id (%s) is refused with 403', async (_, tenant) => {
+    const token = await signToken({ claims: { tenant } });
+    expect(expectError(await api('GET', '/clients', { token }), 403, 'FORBIDDEN')).toBe('the token carries no valid tenant (claim "tenant")');
+  });
+
+  it('a token whose tenant is the longest valid id (128 characters) is accepted', async () => {
+    expect((await api('GET', '/clients', { token: await tenantToken('t'.repeat(128)) })).status).toBe(200);
   });
 
   it('a token without a tenant is refused with 403, never mapped to a default', async () => {

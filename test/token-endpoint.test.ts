@@ -1,6 +1,6 @@
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose';
 import { describe, expect, it } from 'vitest';
-import { ADMIN_CREDENTIALS, api, basicAuth, createClient, createScope, createSecret, tokenRequest } from './helpers';
+import { ADMIN_CREDENTIALS, api, apiCountingRoundTrips, basicAuth, createClient, createScope, createSecret, tokenRequest } from './helpers';
 
 async function clientWithSecret(options: Record<string, unknown> = {}) {
   const client = await createClient(options);
@@ -66,6 +66,48 @@ describe('POST /oauth/token', () => {
     expectOAuthError(unknown, 401, 'invalid_client');
     expect(wrong.body.error_description).toBe(unknown.body.error_description);
     expect(wrong.headers.get('www-authenticate')).toContain('Basic');
+  });
+
+  it('a secret authenticates only its own client, never another client of its tenant', async () => {
+    const a = await clientWithSecret();
+    const b = await clientWithSecret();
+    const writer = await createScope(`writer:${crypto.randomUUID()}`);
+    await api('PUT', `/clients/${b.client.id}/scopes/${writer.id}`);
+    for (const form of [
+      { client_id: b.client.id, client_secret: a.secret.clear },
+      { client_id: a.client.id, client_secret: b.secret.clear },
+    ]) {
+      expectOAuthError(await tokenRequest({ grant_type: 'client_credentials', ...form }), 401, 'invalid_client');
+    }
+    expectOAuthError(
+      await tokenRequest({ grant_type: 'client_credentials' }, { authorization: basicAuth(b.client.id, a.secret.clear) }),
+      401,
+      'invalid_client',
+    );
+    // Each one's own secret still works, so the refusals above are about the pairing.
+    expect((await tokenRequest({ grant_type: 'client_credentials', client_id: b.client.id, client_secret: b.secret.clear })).body.scope).toBe(writer.label);
+    expect((await tokenRequest({ grant_type: 'client_credentials', client_id: a.client.id, client_secret: a.secret.clear })).status).toBe(200);
+  });
+
+  it('refuses a body over 16 KiB with 413 before parsing it, declared or streamed', async () => {
+    const { client, secret } = await clientWithSecret();
+    const form = `grant_type=client_credentials&client_id=${client.id}&client_secret=${secret.clear}`;
+    const padded = `${form}&scope=${'a'.repeat(16 * 1024 - form.length - 7)}`;
+    expect(new TextEncoder().encode(padded).byteLength).toBe(16 * 1024);
+    const atLimit = await api('POST', '/oauth/token', { rawBody: padded, headers: { 'content-type': 'application/x-www-form-urlencoded' }, token: null });
+    expectOAuthError(atLimit, 400, 'invalid_scope'); // read and parsed: the limit is inclusive
+    const declared = await api('POST', '/oauth/token', { rawBody: `${padded}a`, headers: { 'content-type': 'application/x-www-form-urlencoded' }, token: null });
+    expectOAuthError(declared, 413, 'invalid_request');
+    expect(declared.body.error_description).toBe('the body must be at most 16384 bytes');
+    const chunk = new TextEncoder().encode(`${form}&pad=${'x'.repeat(6 * 1024)}`);
+    const stream = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < 3; i++) controller.enqueue(chunk);
+        controller.close();
+      },
+    });
+    const streamed = await api('POST', '/oauth/token', { rawBody: stream, headers: { 'content-type': 'application/x-www-form-urlencoded' }, token: null });
+    expectOAuthError(streamed, 413, 'invalid_request');
   });
 
   it('refuses public clients with unauthorized_client', async () => {
@@ -142,6 +184,20 @@ describe('POST /oauth/token', () => {
     expect(leafOnly.body.scope).toBe('t:leaf');
   });
 
+  it('grants only the scopes of the client itself, not those of other clients of its tenant', async () => {
+    const holder = await clientWithSecret();
+    const bare = await clientWithSecret();
+    const [held, transient] = [await createScope(), await createScope()];
+    await api('PUT', `/clients/${holder.client.id}/scopes/${held.id}`);
+    await api('PUT', `/scopes/${held.id}/transient/${transient.id}`);
+    const ask = (c: { client: { id: string }; secret: { clear: string } }) =>
+      tokenRequest({ grant_type: 'client_credentials' }, { authorization: basicAuth(c.client.id, c.secret.clear) });
+    expect((await ask(holder)).body.scope.split(' ').sort()).toEqual([held.label, transient.label].sort());
+    const bareToken = await ask(bare);
+    expect(bareToken.status).toBe(200);
+    expect(bareToken.body.scope).toBe('');
+  });
+
   it('lets a client token with auth:read read the admin API, and not write', async () => {
     const { client, secret } = await clientWithSecret();
     const read = await createScope('auth:read');
@@ -155,8 +211,12 @@ describe('POST /oauth/token', () => {
   });
 
   it('issues the static admin client a token with auth:read auth:write, without D1', async () => {
-    const res = await tokenRequest({ grant_type: 'client_credentials' }, { authorization: basicAuth(ADMIN_CREDENTIALS.id, ADMIN_CREDENTIALS.secret) });
-    expect(res.body.scope).toBe('auth:read auth:write');
+    const res = await apiCountingRoundTrips('POST', '/oauth/token', {
+      rawBody: 'grant_type=client_credentials',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(ADMIN_CREDENTIALS.id, ADMIN_CREDENTIALS.secret) },
+      token: null,
+    });
+    expect({ status: res.status, scope: res.body.scope, roundTrips: res.roundTrips }).toEqual({ status: 200, scope: 'auth:read auth:write', roundTrips: 0 });
     const wrong = await tokenRequest({ grant_type: 'client_credentials' }, { authorization: basicAuth(ADMIN_CREDENTIALS.id, 'wrong') });
     expectOAuthError(wrong, 401, 'invalid_client');
   });

@@ -7,8 +7,10 @@ import { formatValidationError } from './validation';
 
 export interface AppBindings extends ConfigBindings {
   DB: D1Database;
-  /** Workers rate limiting binding for /oauth/token; absent → no limit. */
+  /** Workers rate limiting binding for /oauth/token, per (address, client id); absent → no limit. */
   TOKEN_RATE_LIMITER?: RateLimit;
+  /** Workers rate limiting binding for /oauth/token, per address, checked first; absent → no limit. */
+  TOKEN_ADDRESS_RATE_LIMITER?: RateLimit;
 }
 
 export interface AppVariables {

@@ -76,6 +76,12 @@ function loggable(err: Error) {
   };
 }
 
+/** Logs a failure of background work (waitUntil), which has no response to carry it. */
+export function logBackgroundError(task: string, err: unknown) {
+  const error = err instanceof Error ? err : new Error(String(err));
+  console.error(JSON.stringify({ level: 'error', msg: 'background task failed', task, ...loggable(error) }));
+}
+
 /**
  * The app's single onError: known errors keep their code and message; anything
  * else is logged and becomes a generic 500 (or 503 with Retry-After for a

@@ -9,7 +9,7 @@ export class OAuthError extends Error {
       | 'invalid_scope'
       | 'temporarily_unavailable',
     readonly description: string,
-    readonly status: 400 | 401 | 429 | 503 = error === 'invalid_client' ? 401 : 400,
+    readonly status: 400 | 401 | 413 | 429 | 503 = error === 'invalid_client' ? 401 : 400,
   ) {
     super(description);
     this.name = 'OAuthError';

@@ -3,22 +3,31 @@ import { mintAccessToken, TENANT_CLAIM } from '../auth/access-tokens';
 import { trustedIssuersOf } from '../auth/trusted-issuers';
 import { adminClientOf, missingSetting, tokenTtlOf } from '../config';
 import type { AppEnv } from '../lib/create-router';
-import { ApiError } from '../lib/errors';
+import { readBoundedText } from '../lib/bounded-body';
+import { ApiError, logBackgroundError } from '../lib/errors';
 import { digestSecret, digestsEqual } from '../lib/secrets';
 import { READ_SCOPE, WRITE_SCOPE } from '../middleware/require-scope';
 import { clientCredentialsOf, type ClientCredentials } from './client-authentication';
 import { OAuthError } from './oauth-error';
 import { grantScopes } from './scope-grant';
+import { RATE_LIMIT_RETRY_AFTER_SECONDS, throttleAddress, throttleClient } from './token-throttle';
 import { findClientForToken, needsUseRecorded, recordSecretUse } from './token.repository';
 
 const FORM = 'application/x-www-form-urlencoded';
 const NO_STORE = { 'Cache-Control': 'no-store', Pragma: 'no-cache' };
 const WRONG_CREDENTIALS = 'unknown client or wrong secret';
 
+/** A token request is a few hundred bytes; 16 KiB leaves room for long scope lists and assertions. */
+export const MAX_TOKEN_REQUEST_BYTES = 16 * 1024;
+
 async function readForm(c: Context): Promise<URLSearchParams> {
   const mediaType = (c.req.header('content-type') ?? '').split(';')[0]!.trim().toLowerCase();
   if (mediaType !== FORM) throw new OAuthError('invalid_request', `the body must be ${FORM}`);
-  const form = new URLSearchParams(await c.req.text());
+  const text = await readBoundedText(c.req.raw, MAX_TOKEN_REQUEST_BYTES);
+  if (text === null) {
+    throw new OAuthError('invalid_request', `the body must be at most ${MAX_TOKEN_REQUEST_BYTES} bytes`, 413);
+  }
+  const form = new URLSearchParams(text);
   const seen = new Set<string>();
   for (const key of form.keys()) {
     if (seen.has(key)) throw new OAuthError('invalid_request', `parameter ${key} is repeated`);
@@ -33,28 +42,10 @@ interface AuthenticatedClient {
   allowedScopes: string[];
 }
 
-// The limiter's period (wrangler.toml, ratelimits: 10 or 60 seconds): the longest a caller waits.
-const RATE_LIMIT_RETRY_AFTER_SECONDS = '60';
-
-/**
- * Throttles token requests per client id, or per IP address when the client
- * is unknown, so guessing ids does not escape the limit.
- */
-async function enforceRateLimit(c: Context<AppEnv>, knownClientId: string | null) {
-  const limiter = c.env.TOKEN_RATE_LIMITER;
-  if (!limiter) return;
-  const key = knownClientId ? `client:${knownClientId}` : `ip:${c.req.header('cf-connecting-ip') ?? 'unknown'}`;
-  const { success } = await limiter.limit({ key });
-  if (!success) {
-    throw new OAuthError('temporarily_unavailable', 'too many token requests: retry later', 429);
-  }
-}
-
 async function authenticateClient(c: Context<AppEnv>, credentials: ClientCredentials): Promise<AuthenticatedClient> {
   const presentedDigest = digestSecret(credentials.clientSecret);
   const admin = adminClientOf(c.env);
   if (credentials.clientId === admin.id) {
-    await enforceRateLimit(c, admin.id);
     if (!digestsEqual(await presentedDigest, await digestSecret(admin.secret))) {
       throw new OAuthError('invalid_client', WRONG_CREDENTIALS);
     }
@@ -62,7 +53,6 @@ async function authenticateClient(c: Context<AppEnv>, credentials: ClientCredent
   }
   const now = Date.now();
   const [client, digest] = await Promise.all([findClientForToken(c.var.db, credentials.clientId, now), presentedDigest]);
-  await enforceRateLimit(c, client?.id ?? null);
   // Every live secret's digest is compared, so timing does not tell which one is close.
   const matching = client?.secrets.filter((secret) => digestsEqual(secret.digest, digest)) ?? [];
   if (!client || !matching[0]) throw new OAuthError('invalid_client', WRONG_CREDENTIALS);
@@ -71,7 +61,12 @@ async function authenticateClient(c: Context<AppEnv>, credentials: ClientCredent
   }
   if (needsUseRecorded(matching[0], now)) {
     // Off the response path, and at most about once an hour: issuing stays one D1 round trip.
-    c.executionCtx.waitUntil(recordSecretUse(c.var.db, matching[0].id, now).then(() => undefined));
+    c.executionCtx.waitUntil(
+      recordSecretUse(c.var.db, matching[0].id, now).then(
+        () => undefined,
+        (error) => logBackgroundError('record secret use', error),
+      ),
+    );
   }
   return { id: client.id, tenantId: client.tenantId, allowedScopes: client.scopeLabels };
 }
@@ -88,13 +83,16 @@ export async function issueToken(c: Context<AppEnv>) {
   try {
     const missing = missingSetting(c.env);
     if (missing) throw new OAuthError('temporarily_unavailable', `the service is not configured: ${missing} is not set`, 503);
+    await throttleAddress(c);
     const form = await readForm(c);
     const grantType = form.get('grant_type');
     if (!grantType) throw new OAuthError('invalid_request', 'grant_type is required');
     if (grantType !== 'client_credentials') {
       throw new OAuthError('unsupported_grant_type', 'only the client_credentials grant is supported');
     }
-    const client = await authenticateClient(c, clientCredentialsOf(c.req.header('authorization'), form));
+    const credentials = clientCredentialsOf(c.req.header('authorization'), form);
+    await throttleClient(c, credentials.clientId);
+    const client = await authenticateClient(c, credentials);
     const scopes = grantScopes(client.allowedScopes, form.get('scope'));
     const { own } = await trustedIssuersOf(c.env, c.req.url);
     const { token, expiresIn } = await mintAccessToken(own.keys, {

@@ -94,8 +94,15 @@ describe('authenticate: valid tokens', () => {
     expect((await api('GET', '/clients', { token: await sign({ key: keys.retiredKey }) })).status).toBe(200);
   });
 
-  it('tolerates small clock skew', async () => {
+  it('tolerates 30 s of clock skew on exp, and not more', async () => {
     expect((await api('GET', '/clients', { token: await sign({ claims: { exp: now() - 5, iat: now() - 60 } }) })).status).toBe(200);
+    expect((await api('GET', '/clients', { token: await sign({ claims: { exp: now() - 25, iat: now() - 60 } }) })).status).toBe(200);
+    expect(await refused(await sign({ claims: { exp: now() - 36, iat: now() - 60 } }))).toBe('the token has expired');
+  });
+
+  it('accepts HEAD with a read-only token, like GET', async () => {
+    const res = await api('HEAD', '/clients', { token: await sign({ claims: { scope: 'auth:read' } }) });
+    expect(res.status).toBe(200);
   });
 });
 
@@ -133,6 +140,28 @@ describe('external identity provider', () => {
     expect(await refused(await external({ aud: env.EXTERNAL_ISSUER }))).toBe('the token is not meant for this audience');
     expect(await refused(await external({}, { omitExp: true }))).toBe('the token has no expiry (exp)');
     expect(await refused(await external({}, { key: keys.strangerKey, kid: keys.externalKey.kid }))).toBe('the token signature is invalid');
+  });
+
+  it('refuses its tokens when expired, not yet valid, unsigned or HMAC-signed, though they name its issuer', async () => {
+    expect(await refused(await external({ exp: now() - 120, iat: now() - 600 }))).toBe('the token has expired');
+    expect(await refused(await external({ nbf: now() + 600 }))).toBe('the token is not valid yet (nbf)');
+    const unsigned = `${encodeJson({ alg: 'none', typ: 'JWT' })}.${encodeJson({ ...EXTERNAL, tenant: 'x', exp: now() + 300, scope: 'auth:write' })}.`;
+    expect(await refused(unsigned)).toMatch(/algorithm is not allowed|malformed/);
+    const hmac = await new SignJWT({ ...EXTERNAL, tenant: 'x', exp: now() + 300, scope: 'auth:write' })
+      .setProtectedHeader({ alg: 'HS256', kid: keys.externalKey.kid })
+      .sign(new TextEncoder().encode('a shared secret of thirty-two bytes!'));
+    expect(await refused(hmac)).toBe('the token signing algorithm is not allowed');
+  });
+
+  it('fetches its JWKS once per isolate, not once per token', async () => {
+    const fetches = async () => ((await (await fetch(env.TEST_JWKS_FETCH_COUNT_URL)).json()) as { fetches: number }).fetches;
+    expect((await api('GET', '/clients', { token: await external({ jti: 'warm-up' }) })).status).toBe(200);
+    const before = await fetches();
+    for (let i = 0; i < 5; i++) {
+      expect((await api('GET', '/clients', { token: await external({ jti: `distinct-${i}` }) })).status).toBe(200);
+    }
+    expect(before).toBeGreaterThan(0);
+    expect(await fetches()).toBe(before);
   });
 
   it('does not accept this service’s keys for the external issuer', async () => {
