@@ -1,20 +1,42 @@
-// Measuring: the one-off probe of each case, its autocannon runs, percentiles; and how
-// busy the machine was before we started.
+// Measuring: the baseline windows interleaved with the groups of cases, each case's probe,
+// warm-up and measured autocannon run, percentiles; and how busy the machine was.
 import autocannon from 'autocannon';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { call } from './api.mjs';
-import { BASE, ROUND_TRIPS_HEADER, SETTINGS } from './config.mjs';
+import { WAIT_UNTIL_TASKS_HEADER, BASE, PROBE_HEADER, ROUND_TRIPS_HEADER, SETTINGS } from './config.mjs';
+import { cpuSnapshot, otherCpuShare } from './cpu.mjs';
+import { serverProcessGroup } from './server.mjs';
 
-/** The case's exact request once, outside the load: status, body check, D1 round trips. */
+export const round = (value, digits) => (value === null || value === undefined || !Number.isFinite(value) ? null : Number(value.toFixed(digits)));
+
+/** The baselines: a request that touches nothing, and one that runs one `select 1` on D1. */
+const baselines = (window) => [
+  { id: `empty@${window}`, baseline: 'empty', window, label: 'baseline: empty', kind: 'baseline', request: { method: 'GET', path: '/__bench/empty' } },
+  { id: `oneQuery@${window}`, baseline: 'oneQuery', window, label: 'baseline: one D1 query', kind: 'baseline', request: { method: 'GET', path: '/__bench/d1' } },
+];
+
+const merge = (request, changes) => ({ ...request, ...changes, headers: { ...request.headers, ...changes?.headers } });
+
+/**
+ * The case's probe requests, once each, outside the load: status, body check, the D1 round
+ * trips including those of background (waitUntil) work, which the bench Worker waits for when
+ * it sees the probe header, and how many waitUntil tasks there were.
+ */
 async function probe(testCase) {
-  const res = await call(testCase.method, testCase.path, { headers: testCase.headers, body: testCase.body });
-  if (res.status < 200 || res.status > 299) throw new Error(`${testCase.label}: probe got ${res.status} ${res.text.slice(0, 500)}`);
-  const problem = testCase.check?.(res.body);
-  if (problem) throw new Error(`${testCase.label}: ${problem}`);
-  const roundTrips = res.headers.get(ROUND_TRIPS_HEADER);
-  if (roundTrips === null) throw new Error(`${testCase.label}: no ${ROUND_TRIPS_HEADER} header`);
-  return Number(roundTrips);
+  const requests = testCase.probes ?? [merge(testCase.request, testCase.vary?.())];
+  const counts = [];
+  for (const request of requests) {
+    const res = await call(request.method, request.path, { headers: { ...request.headers, [PROBE_HEADER]: '1' }, body: request.body });
+    if (res.status < 200 || res.status > 299) throw new Error(`${testCase.label}: probe got ${res.status} ${res.text.slice(0, 500)}`);
+    const problem = testCase.check?.(res.body);
+    if (problem) throw new Error(`${testCase.label}: ${problem}`);
+    const total = res.headers.get(ROUND_TRIPS_HEADER);
+    const waitUntil = res.headers.get(WAIT_UNTIL_TASKS_HEADER);
+    if (total === null || waitUntil === null) throw new Error(`${testCase.label}: no ${ROUND_TRIPS_HEADER} or ${WAIT_UNTIL_TASKS_HEADER} header`);
+    counts.push({ total: Number(total), waitUntil: Number(waitUntil) });
+  }
+  return counts;
 }
 
 function percentile(sorted, q) {
@@ -22,28 +44,19 @@ function percentile(sorted, q) {
   return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(q * sorted.length) - 1))];
 }
 
-export const round = (value, digits) => (value === null || !Number.isFinite(value) ? null : Number(value.toFixed(digits)));
-
-function runAutocannon(testCase, seconds, latencies) {
+function runAutocannon({ request, vary }, seconds, latencies) {
   const options = {
-    url: BASE,
+    url: `${BASE}${request.path}`,
     connections: SETTINGS.connections,
     pipelining: SETTINGS.pipelining,
     duration: seconds,
     timeout: 10,
-    method: testCase.method,
-    headers: testCase.headers ?? {},
-    body: testCase.body,
+    method: request.method,
+    headers: request.headers ?? {},
+    body: request.body,
   };
-  if (testCase.rotatePaths) {
-    let next = 0;
-    options.requests = [
-      {
-        setupRequest: (request) => ({ ...request, path: testCase.rotatePaths[next++ % testCase.rotatePaths.length] }),
-      },
-    ];
-  } else {
-    options.url = `${BASE}${testCase.path}`;
+  if (vary) {
+    options.requests = [{ setupRequest: (raw) => merge(raw, vary()) }];
   }
   const instance = autocannon(options);
   // autocannon's own histogram has whole-millisecond buckets; keep every response time exactly.
@@ -53,23 +66,44 @@ function runAutocannon(testCase, seconds, latencies) {
   return instance;
 }
 
+const failedRequests = (result) => result.non2xx + result.errors + result.timeouts;
+
 async function measure(testCase) {
   const roundTrips = await probe(testCase);
-  if (SETTINGS.warmupSeconds > 0) await runAutocannon(testCase, SETTINGS.warmupSeconds, null);
+  const base = {
+    id: testCase.id,
+    label: testCase.label,
+    kind: testCase.kind,
+    ...(testCase.baseline ? { baseline: testCase.baseline, window: testCase.window } : { group: testCase.group }),
+    method: testCase.request.method,
+    path: testCase.shownPath ?? testCase.request.path,
+    headers: Object.keys(testCase.request.headers ?? {}).sort(),
+    roundTrips,
+  };
+  if (testCase.measure === false) return { ...base, measured: false };
+
+  await testCase.before?.();
+  let warmupRequests = 0;
+  if (SETTINGS.warmupSeconds > 0) {
+    const warmup = await runAutocannon(testCase.warmup ?? testCase, SETTINGS.warmupSeconds, null);
+    warmupRequests = warmup.requests.total;
+    if (failedRequests(warmup) > 0) throw new Error(`${testCase.label}: ${failedRequests(warmup)} failed requests in the warm-up`);
+  }
   const latencies = [];
+  const cpuBefore = cpuSnapshot(serverProcessGroup());
+  const startedAt = Date.now();
   const result = await runAutocannon(testCase, SETTINGS.seconds, latencies);
+  const endedAt = Date.now();
+  const otherCpu = otherCpuShare(cpuBefore, cpuSnapshot(serverProcessGroup()));
   latencies.sort((a, b) => a - b);
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, { count }]) => [code, count]));
   const requests = result.requests.total;
   const mean = latencies.reduce((sum, value) => sum + value, 0) / (latencies.length || 1);
-  return {
-    id: testCase.id,
-    label: testCase.label,
-    kind: testCase.kind,
-    method: testCase.method,
-    path: testCase.shownPath ?? testCase.path,
-    headers: Object.keys(testCase.headers ?? {}).sort(),
-    d1RoundTrips: roundTrips,
+  const run = {
+    ...base,
+    measured: true,
+    startedAt,
+    endedAt,
     requests,
     durationSeconds: result.duration,
     requestsPerSecond: round(requests / result.duration, 1),
@@ -84,21 +118,34 @@ async function measure(testCase) {
     errors: result.errors,
     timeouts: result.timeouts,
     statusCodes,
-    vsEmpty: null,
-    vsOneQuery: null,
+    otherCpu: round(otherCpu, 3),
   };
+  const facts = await testCase.after?.(run, warmupRequests);
+  return facts ? { ...run, facts } : run;
 }
 
-/** Every case in turn, one progress line each. */
-export async function measureAll(testCases) {
-  const cases = [];
-  for (const testCase of testCases) {
-    process.stdout.write(`[bench] ${testCase.label.padEnd(40)} `);
-    const measured = await measure(testCase);
-    cases.push(measured);
-    console.log(`${String(Math.round(measured.requestsPerSecond)).padStart(6)} req/s  p50 ${measured.latencyMs.p50} ms`);
+function progress(run) {
+  const trips = run.roundTrips.map((t) => `${t.total}${t.waitUntil ? ` (${t.waitUntil} waitUntil task)` : ''}`).join(', ');
+  const speed = run.measured ? `${String(Math.round(run.requestsPerSecond)).padStart(6)} req/s  p50 ${run.latencyMs.p50} ms` : '  probe only';
+  const other = run.otherCpu > 0.1 ? `  (other processes: ${Math.round(run.otherCpu * 100)}% CPU)` : '';
+  return `${speed}  D1 ${trips}${other}${run.facts?.note ? `  — ${run.facts.note}` : ''}`;
+}
+
+/** Baselines, then each group followed by the baselines again: windows 0..groups.length. */
+export async function measureSchedule(groups) {
+  const runs = [];
+  const runOne = async (testCase) => {
+    const label = testCase.baseline ? `${testCase.label} [window ${testCase.window}]` : testCase.label;
+    process.stdout.write(`[bench] ${label.padEnd(52)} `);
+    const run = await measure(testCase);
+    runs.push(run);
+    console.log(progress(run));
+  };
+  for (let i = 0; i <= groups.length; i++) {
+    for (const baseline of baselines(i)) await runOne(baseline);
+    for (const testCase of groups[i] ?? []) await runOne({ ...testCase, group: i });
   }
-  return cases;
+  return runs;
 }
 
 /** How busy all CPUs were over `ms` (0-1), before we start anything: other work skews the numbers. */

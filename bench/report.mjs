@@ -1,110 +1,289 @@
-// Reporting: ratios to the baselines, target checks, the table, bench/results.json.
+// Reporting: ratios to the baseline windows, target verdicts, the tables, results.json
+// and the README's generated block.
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
-import { RESULTS, ROOT, SETTINGS, bigLabel, deepPageNumber, relativePath } from './config.mjs';
+import { README, ROOT, SETTINGS, bigLabel, deepLabel, relativePath } from './config.mjs';
 import { round } from './measure.mjs';
 
-const failedRequests = (c) => c.non2xx + c.errors + c.timeouts;
+export const README_START = '<!-- bench:results:start -->';
+export const README_END = '<!-- bench:results:end -->';
 
-function targetChecks(byId, cases) {
-  const reads = cases.filter((c) => c.kind === 'read');
-  const writes = cases.filter((c) => c.kind === 'write');
-  const oneRoundTrip = (list) => list.every((c) => c.d1RoundTrips === 1);
-  const describeRoundTrips = (list) => list.map((c) => `${c.id}=${c.d1RoundTrips}`).join(' ');
-  const oneQueryRps = byId.oneQuery.requestsPerSecond;
-  const ratio = (a, b) => (a && b ? a / b : null);
-  const bearerCost = 1 - ratio(byId.readClient.requestsPerSecond, byId.readClientNoAuth.requestsPerSecond);
-  const listFirst = ratio(byId.listBigFirst.latencyMs.p50, byId.list100.latencyMs.p50);
-  const listDeep = ratio(byId.listBigDeep.latencyMs.p50, byId.list100.latencyMs.p50);
-  const derived = {
-    // How much slower the one-query baseline ran at the end than at the start (negative: faster).
-    baselineDrift: round(1 - ratio(byId.oneQueryEnd.requestsPerSecond, oneQueryRps), 3),
-    bearerVerificationCost: round(bearerCost, 3),
-    listScaleRatioFirstPage: round(listFirst, 3),
-    listScaleRatioDeepPage: round(listDeep, 3),
-  };
-  const targets = [
-    {
-      id: 'readsOneRoundTrip',
-      description: 'every read is 1 D1 round trip',
-      value: describeRoundTrips(reads),
-      limit: '1 each',
-      pass: oneRoundTrip(reads),
-    },
-    {
-      id: 'writesOneRoundTrip',
-      description: 'every write is 1 D1 round trip (a batch counts as 1)',
-      value: describeRoundTrips(writes),
-      limit: '1 each',
-      pass: oneRoundTrip(writes),
-    },
-    {
-      id: 'readClientVsOneQuery',
-      description: 'readClient throughput ≥ 0.8 × one-query baseline',
-      value: round(ratio(byId.readClient.requestsPerSecond, oneQueryRps), 3),
-      limit: '≥ 0.8',
-      pass: ratio(byId.readClient.requestsPerSecond, oneQueryRps) >= 0.8,
-    },
-    {
-      id: 'tokenVsOneQuery',
-      description: '/oauth/token throughput ≥ 0.7 × one-query baseline',
-      value: round(ratio(byId.token.requestsPerSecond, oneQueryRps), 3),
-      limit: '≥ 0.7',
-      pass: ratio(byId.token.requestsPerSecond, oneQueryRps) >= 0.7,
-    },
-    {
-      id: 'bearerVerificationCost',
-      description: 'bearer verification costs ≤ 10% of readClient throughput',
-      value: derived.bearerVerificationCost,
-      limit: '≤ 0.10',
-      pass: bearerCost <= 0.1,
-    },
-    {
-      id: 'listScaleFirstPage',
-      description: `list p50 at ${bigLabel} (page 1) ≤ 1.3 × p50 at ${SETTINGS.defaultTenantClients}`,
-      value: derived.listScaleRatioFirstPage,
-      limit: '≤ 1.3',
-      pass: listFirst !== null && listFirst <= 1.3,
-    },
-    {
-      id: 'listScaleDeepPage',
-      description: `list p50 at ${bigLabel} (page ${deepPageNumber}) ≤ 1.3 × p50 at ${SETTINGS.defaultTenantClients}`,
-      value: derived.listScaleRatioDeepPage,
-      limit: '≤ 1.3',
-      pass: listDeep !== null && listDeep <= 1.3,
-    },
-  ];
-  return { derived, targets };
+const failedRequests = (c) => (c.measured ? c.non2xx + c.errors + c.timeouts : 0);
+const midpoint = (run) => (run.startedAt + run.endedAt) / 2;
+const pct = (value) => (value === null ? '-' : `${(value * 100).toFixed(1)}%`);
+const fixed = (digits) => (value) => (value === null ? '-' : value.toFixed(digits));
+
+// ---------------------------------------------------------------------------
+// Windows and ratios.
+
+/** The baseline windows in run order: each holds an empty and a one-query baseline run. */
+function windowsOf(runs) {
+  const windows = [];
+  for (const run of runs.filter((r) => r.kind === 'baseline')) {
+    windows[run.window] ??= { index: run.window };
+    windows[run.window][run.baseline] = run;
+  }
+  for (const w of windows) w.time = midpoint(w.oneQuery);
+  return windows;
 }
 
-function formatTable(cases) {
-  const fmt = (value, digits) => (value === null ? '-' : value.toFixed(digits));
-  const header = ['case', 'req/s', 'p50 ms', 'p99 ms', '× empty', '× 1 query', 'D1 trips', 'failed'];
-  const rows = cases.map((c) => [
-    c.label,
-    fmt(c.requestsPerSecond, 0),
-    fmt(c.latencyMs.p50, 2),
-    fmt(c.latencyMs.p99, 2),
-    fmt(c.vsEmpty, 2),
-    fmt(c.vsOneQuery, 2),
-    String(c.d1RoundTrips),
-    String(failedRequests(c)),
-  ]);
+/**
+ * Every measured run gets: its nearest window (in time), its ratios to that window's baselines,
+ * and the range of its one-query ratio over every window of the run.
+ */
+function addRatios(runs, windows) {
+  for (const run of runs.filter((r) => r.measured)) {
+    const t = midpoint(run);
+    const nearest = run.kind === 'baseline' ? windows[run.window] : windows.reduce((a, b) => (Math.abs(b.time - t) < Math.abs(a.time - t) ? b : a));
+    run.nearestWindow = nearest.index;
+    run.vsEmpty = round(run.requestsPerSecond / nearest.empty.requestsPerSecond, 3);
+    run.vsOneQuery = round(run.requestsPerSecond / nearest.oneQuery.requestsPerSecond, 3);
+    const all = windows.map((w) => run.requestsPerSecond / w.oneQuery.requestsPerSecond);
+    run.vsOneQueryEveryWindow = [round(Math.min(...all), 3), round(Math.max(...all), 3)];
+  }
+}
+
+/** A case's throughput divided by one window's one-query baseline. */
+const normalized = (run, window) => run.requestsPerSecond / window.oneQuery.requestsPerSecond;
+
+/** The windows just before and just after a case's group. */
+const bracket = (run, windows) => [windows[run.group], windows[run.group + 1]].filter(Boolean);
+
+// ---------------------------------------------------------------------------
+// Verdicts.
+
+/**
+ * PASS: inside [lo, hi] against every window. MISS: outside on the bad side against the nearest
+ * window. FAULT: outside on the too-good side against the nearest window: a number the code
+ * cannot produce (a case faster than the floor it includes, a negative cost), so a measurement
+ * fault. NOISE: inside against the nearest window but not against every one.
+ */
+function verdict({ nearest, values, lo, hi, better }) {
+  if (nearest === null || values.some((v) => v === null || !Number.isFinite(v))) return 'N/A';
+  const tooBad = (v) => (better === 'higher' ? v < lo : v > hi);
+  const tooGood = (v) => (better === 'higher' ? v > hi : v < lo);
+  if (tooBad(nearest)) return 'MISS';
+  if (tooGood(nearest)) return 'FAULT';
+  return values.every((v) => !tooBad(v) && !tooGood(v)) ? 'PASS' : 'NOISE';
+}
+
+function rangeTarget({ id, description, format, lo, hi, better, nearest, values, basis }) {
+  const spread = values.length ? [Math.min(...values), Math.max(...values)] : [null, null];
+  return {
+    id,
+    description,
+    band: [round(lo, 3), round(hi, 3)],
+    better,
+    basis,
+    nearest: round(nearest, 3),
+    everyWindow: spread.map((v) => round(v, 3)),
+    shown: { band: `${format(lo)} – ${format(hi)}`, nearest: format(nearest), everyWindow: `${format(spread[0])} – ${format(spread[1])}` },
+    verdict: verdict({ nearest, values, lo, hi, better }),
+  };
+}
+
+/** Throughput of a case over the one-query floor, against every window. */
+function floorTarget(byId, windows, { id, caseId, description, lo, hi }) {
+  const run = byId[caseId];
+  return rangeTarget({
+    id,
+    description,
+    format: fixed(2),
+    lo,
+    hi,
+    better: 'higher',
+    basis: 'every window',
+    nearest: run.vsOneQuery,
+    values: windows.map((w) => normalized(run, w)),
+  });
+}
+
+/**
+ * A number made of two cases, each divided by its nearest window; its spread divides each by
+ * either window around it (before or after its group), every combination.
+ */
+function pairTarget(byId, windows, { id, a, b, of, description, lo, hi, format }) {
+  const [runA, runB] = [byId[a], byId[b]];
+  const nearest = of(normalized(runA, windows[runA.nearestWindow]), normalized(runB, windows[runB.nearestWindow]));
+  const values = bracket(runA, windows).flatMap((wa) => bracket(runB, windows).map((wb) => of(normalized(runA, wa), normalized(runB, wb))));
+  return rangeTarget({ id, description, format, lo, hi, better: 'lower', basis: 'windows around each case', nearest, values });
+}
+
+/**
+ * A case's probes as "1", or "1 + 1 in waitUntil, then 1" when a probe ran waitUntil work: its
+ * extra trips are the difference with the case's probe that ran none (the same request again).
+ */
+function describeTrips(run) {
+  const without = run.roundTrips.find((t) => t.waitUntil === 0)?.total;
+  const text = (t) => {
+    if (!t.waitUntil) return String(t.total);
+    if (without === undefined) return `${t.total} (${t.waitUntil} waitUntil task${t.waitUntil > 1 ? 's' : ''})`;
+    return `${without} + ${t.total - without} in waitUntil`;
+  };
+  return run.roundTrips.map(text).join(', then ');
+}
+
+function tripTarget({ id, description, runs, expected, limit, extra = [] }) {
+  const matches = (run) => {
+    const want = expected(run);
+    return run.roundTrips.length === want.length && run.roundTrips.every((t, i) => t.total === want[i].total && t.waitUntil === want[i].waitUntil);
+  };
+  const off = runs.filter((run) => !matches(run));
+  const failedChecks = extra.filter(([, ok]) => !ok).map(([what]) => what);
+  const shown = [...new Set(runs.map(describeTrips))];
+  const value = [
+    off.length ? off.map((r) => `${r.id}: ${describeTrips(r)}`).join('; ') : `${shown.join(' / ')} (${runs.length} cases)`,
+    ...extra.map(([what, ok]) => `${what}: ${ok ? 'yes' : 'NO'}`),
+  ].join('; ');
+  return { id, description, limit, value, verdict: off.length === 0 && failedChecks.length === 0 ? 'PASS' : 'MISS' };
+}
+
+const ALL_WRITES = [
+  'createClient', 'updateClient', 'deleteClient', 'createSecret', 'deleteSecret', 'addScopeToClient', 'deleteScopeFromClient',
+  'createScope', 'updateScope', 'deleteScope', 'addTransientScope', 'deleteTransientScope',
+];
+
+function targetChecks(byId, runs, windows) {
+  const cases = runs.filter((r) => r.kind !== 'baseline');
+  const reads = cases.filter((r) => r.kind === 'read');
+  const writes = cases.filter((r) => r.kind === 'write');
+  const missingWrites = ALL_WRITES.filter((id) => !byId[id]);
+  const once = [{ total: 1, waitUntil: 0 }];
+  const tokenFacts = byId.token.facts ?? {};
+  const firstUseFacts = byId.tokenFirstUse.facts ?? {};
+  const verification = (a) => ({ a, b: 'readClientNoAuth', of: (x, y) => 1 - x / y, format: pct });
+  const costRatio = (a, b) => ({ a, b, of: (x, y) => y / x, format: fixed(2) }); // how many times slower a runs than b
+  return [
+    tripTarget({
+      id: 'readsOneRoundTrip',
+      description: 'every read is 1 D1 round trip, waitUntil work included (the token endpoint: next row)',
+      limit: '1 each',
+      runs: reads.filter((r) => !r.id.startsWith('token')),
+      expected: () => once,
+    }),
+    tripTarget({
+      id: 'tokenRoundTrips',
+      description: "/oauth/token is 1 D1 round trip, + 1 in waitUntil (lastUsedAt) on a secret's first use in an hour",
+      limit: '1 + 1 in waitUntil, then 1',
+      runs: [byId.token, byId.tokenFirstUse],
+      expected: () => [{ total: 2, waitUntil: 1 }, { total: 1, waitUntil: 0 }],
+      extra: [
+        ['one-client window holds its lastUsedAt write', tokenFacts.lastUsedAtWrittenInWindow === true],
+        ['first-use writes all recorded', firstUseFacts.writesAccountedFor === true],
+      ],
+    }),
+    tripTarget({
+      id: 'writesOneRoundTrip',
+      description: 'every write is 1 D1 round trip (a batch counts as 1), waitUntil work included',
+      limit: '1 each',
+      runs: writes,
+      expected: () => once,
+      extra: [[`all ${ALL_WRITES.length} measured${missingWrites.length ? ` (missing ${missingWrites.join(', ')})` : ''}`, missingWrites.length === 0]],
+    }),
+    floorTarget(byId, windows, { id: 'readClientVsOneQuery', caseId: 'readClient', description: 'readClient throughput over the one-query floor', lo: 0.8, hi: 1 }),
+    floorTarget(byId, windows, { id: 'tokenVsOneQuery', caseId: 'token', description: '/oauth/token throughput over the one-query floor', lo: 0.7, hi: 1 }),
+    pairTarget(byId, windows, {
+      id: 'verificationCostHit',
+      description: 'bearer verification cost, cached token (1 − readClient / no bearer check)',
+      ...verification('readClient'),
+      lo: 0,
+      hi: 0.1,
+    }),
+    pairTarget(byId, windows, {
+      id: 'verificationCostMiss',
+      description: 'bearer verification cost, fresh tokens (1 − readClient / no bearer check)',
+      ...verification('readClientFresh'),
+      lo: 0,
+      hi: 0.2,
+    }),
+    pairTarget(byId, windows, {
+      id: 'listScaleFirstPage',
+      description: `list page 1: cost at ${bigLabel} clients ÷ cost at ${SETTINGS.smallTenantClients}`,
+      ...costRatio('listBigFirst', 'listSmall'),
+      lo: 1 / 1.3,
+      hi: 1.3,
+    }),
+    pairTarget(byId, windows, {
+      id: 'listScaleDeepPage',
+      description: `list page ${deepLabel} of ${bigLabel}: cost ÷ cost at ${SETTINGS.smallTenantClients}`,
+      ...costRatio('listBigDeep', 'listSmall'),
+      lo: 1 / 1.3,
+      hi: 1.3,
+    }),
+    ...['name', 'metadata'].map((filter) =>
+      pairTarget(byId, windows, {
+        id: `filteredScale_${filter}`,
+        description: `${filter}-filtered page 1 (rare match): cost at ${bigLabel} ÷ cost at ${SETTINGS.smallTenantClients}`,
+        ...costRatio(`filtered${filter}Big`, `filtered${filter}Small`),
+        lo: 1 / 1.3,
+        hi: 2,
+      }),
+    ),
+    pairTarget(byId, windows, {
+      id: 'filteredDepth',
+      description: `metadata-filtered page ${deepLabel} of ${bigLabel}: cost ÷ cost of page 1`,
+      ...costRatio('filteredmetadataDeep', 'filteredmetadataBig'),
+      lo: 1 / 1.3,
+      hi: 1.3,
+    }),
+  ];
+}
+
+// ---------------------------------------------------------------------------
+// Tables.
+
+function markdownTable(header, rows, alignLeft = [0]) {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const line = (cells) => `| ${cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ')} |`;
-  const rule = `|${widths.map((w, i) => (i === 0 ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
+  const line = (cells) => `| ${cells.map((cell, i) => (alignLeft.includes(i) ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join(' | ')} |`;
+  const rule = `|${widths.map((w, i) => (alignLeft.includes(i) ? `:${'-'.repeat(w + 1)}` : `${'-'.repeat(w + 1)}:`)).join('|')}|`;
   return [line(header), rule, ...rows.map(line)].join('\n');
 }
 
-/** The commit measured, and whether the Worker's code differed from it (uncommitted changes). */
+function casesTable(runs) {
+  const f0 = fixed(0);
+  const f2 = fixed(2);
+  const header = ['case', 'req/s', 'p50 ms', 'p99 ms', '× empty', '× 1 query', 'every window', 'D1 trips', 'other CPU', 'failed'];
+  const rows = runs.map((c) => {
+    const label = c.kind === 'baseline' ? `${c.label} (window ${c.window})` : c.label;
+    if (!c.measured) return [label, '-', '-', '-', '-', '-', '-', describeTrips(c), '-', '-'];
+    return [
+      label,
+      f0(c.requestsPerSecond),
+      f2(c.latencyMs.p50),
+      f2(c.latencyMs.p99),
+      f2(c.vsEmpty),
+      f2(c.vsOneQuery),
+      `${f2(c.vsOneQueryEveryWindow[0])}–${f2(c.vsOneQueryEveryWindow[1])}`,
+      describeTrips(c),
+      c.otherCpu === null ? '-' : `${Math.round(c.otherCpu * 100)}%`,
+      String(failedRequests(c)),
+    ];
+  });
+  return markdownTable(header, rows);
+}
+
+function targetsTable(targets) {
+  const rows = targets.map((t) =>
+    t.shown
+      ? [t.description, t.shown.band, t.shown.nearest, t.shown.everyWindow, t.verdict]
+      : [t.description, t.limit, t.value, '', t.verdict],
+  );
+  return markdownTable(['target', 'band', 'measured (nearest window)', 'every window', 'verdict'], rows, [0, 1, 2, 3]);
+}
+
+// ---------------------------------------------------------------------------
+// Results.
+
+/** The commit measured, and whether the working tree differs from it (anything not ignored). */
 export function gitState() {
-  const git = (...args) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
+  const git = (...args) => spawnSync('git', ['--no-optional-locks', ...args], { cwd: ROOT, encoding: 'utf8' });
   const head = git('rev-parse', 'HEAD');
-  if (head.status !== 0) return { commit: null, uncommittedChanges: null };
-  const status = git('status', '--porcelain', '--', 'src', 'migrations', 'bench/worker.ts', 'bench/wrangler.toml', 'package-lock.json');
-  return { commit: head.stdout.trim(), uncommittedChanges: status.stdout.trim() !== '' };
+  if (head.status !== 0) return { commit: null, clean: false, changes: ['not a git checkout'] };
+  const status = git('status', '--porcelain', '--untracked-files=all');
+  const changes = status.stdout.split('\n').filter(Boolean);
+  return { commit: head.stdout.trim(), clean: status.status === 0 && changes.length === 0, changes: changes.slice(0, 20) };
 }
 
 function packageVersion(name) {
@@ -115,16 +294,15 @@ function packageVersion(name) {
   }
 }
 
-/** Everything results.json holds: the cases with their ratios to both baselines, the checks, the machine. */
-export function buildResults({ started, code, busyBeforeStart, cases }) {
-  const byId = Object.fromEntries(cases.map((c) => [c.id, c]));
-  for (const c of cases) {
-    c.vsEmpty = round(c.requestsPerSecond / byId.empty.requestsPerSecond, 3);
-    c.vsOneQuery = round(c.requestsPerSecond / byId.oneQuery.requestsPerSecond, 3);
-  }
-  const { derived, targets } = targetChecks(byId, cases);
+export function buildResults({ started, code, busyBeforeStart, runs }) {
+  const windows = windowsOf(runs);
+  addRatios(runs, windows);
+  const byId = Object.fromEntries(runs.filter((r) => r.kind !== 'baseline').map((r) => [r.id, r]));
+  const targets = targetChecks(byId, runs, windows);
+  const floors = windows.map((w) => w.oneQuery.requestsPerSecond);
+  const otherCpu = runs.map((r) => r.otherCpu).filter((v) => v !== null && v !== undefined);
   return {
-    schemaVersion: 1,
+    schemaVersion: 2,
     date: new Date().toISOString(),
     machine: {
       node: process.version,
@@ -133,37 +311,79 @@ export function buildResults({ started, code, busyBeforeStart, cases }) {
       cpuModel: os.cpus()[0]?.model?.trim() ?? null,
       memoryGiB: round(os.totalmem() / 2 ** 30, 1),
       cpuBusyBeforeStart: round(busyBeforeStart, 3),
+      otherCpuMax: otherCpu.length ? round(Math.max(...otherCpu), 3) : null,
     },
     code,
     versions: { wrangler: packageVersion('wrangler'), autocannon: packageVersion('autocannon') },
     settings: SETTINGS,
-    allRequestsSucceeded: cases.every((c) => failedRequests(c) === 0),
-    cases,
-    derived,
+    allRequestsSucceeded: runs.every((c) => failedRequests(c) === 0),
+    windows: windows.map((w) => ({
+      index: w.index,
+      emptyRequestsPerSecond: w.empty.requestsPerSecond,
+      oneQueryRequestsPerSecond: w.oneQuery.requestsPerSecond,
+    })),
+    oneQueryRange: [Math.min(...floors), Math.max(...floors)],
+    runs,
     targets,
     wallClockSeconds: round((Date.now() - started) / 1000, 1),
   };
 }
 
-export function writeResults(results) {
-  writeFileSync(RESULTS, `${JSON.stringify(results, null, 2)}\n`);
+function summary(results) {
+  const { machine, settings, windows, oneQueryRange, code } = results;
+  const [low, high] = oneQueryRange;
+  const versions = `Node ${machine.node.replace(/^v/, '')}, wrangler ${results.versions.wrangler}, autocannon ${results.versions.autocannon}`;
+  const commit = code.commit ? `commit ${code.commit.slice(0, 7)}${code.clean ? '' : ' with uncommitted changes'}` : 'no commit';
+  return [
+    `Measured ${results.date.slice(0, 10)} at ${commit}: ${machine.cpus} vCPUs (${machine.cpuModel}), ${versions}; ` +
+      `${settings.connections} connections, ${settings.seconds} s per case after ${settings.warmupSeconds} s of warm-up.`,
+    `The one-query baseline ran at ${Math.round(low)}–${Math.round(high)} req/s over its ${windows.length} windows ` +
+      `(the fastest ${(((high - low) / low) * 100).toFixed(1)}% above the slowest); ` +
+      (machine.otherCpuMax === null
+        ? 'other processes were not measured.'
+        : `other processes used at most ${Math.round(machine.otherCpuMax * 100)}% of the CPUs during a case.`),
+  ].join('\n');
 }
 
-/** The table, the derived ratios, PASS/MISS per target; on stderr, the cases with failed requests. */
-export function printResults({ cases, derived, targets, wallClockSeconds }) {
-  console.log(
-    `\n${SETTINGS.connections} connections, ${SETTINGS.seconds} s per case after ${SETTINGS.warmupSeconds} s of warm-up; ` +
-      `Node ${process.version}, ${os.cpus().length} CPUs; wrangler dev (local D1).\n`,
-  );
-  console.log(formatTable(cases));
-  console.log(
-    `\nbaseline drift: the one-query baseline ran ${(Math.abs(derived.baselineDrift) * 100).toFixed(1)}% ${derived.baselineDrift >= 0 ? 'slower' : 'faster'} at the end than at the start` +
-      `\nbearer verification cost: ${(derived.bearerVerificationCost * 100).toFixed(1)}% of readClient throughput` +
-      `\nlist scale ratio (p50 at ${bigLabel} / p50 at ${SETTINGS.defaultTenantClients}): page 1 ${derived.listScaleRatioFirstPage}, page ${deepPageNumber} ${derived.listScaleRatioDeepPage}\n`,
-  );
-  for (const t of targets) console.log(`${t.pass ? 'PASS' : 'MISS'}  ${t.description}: ${t.value} (target ${t.limit})`);
-  console.log(`\nwrote ${relativePath(RESULTS)} in ${wallClockSeconds} s`);
-  for (const c of cases.filter((c) => failedRequests(c) > 0)) {
+function facts(results) {
+  return results.runs.filter((r) => r.facts?.note).map((r) => `${r.label}: ${r.facts.note}.`);
+}
+
+/** The README's generated block, between the markers. */
+export function readmeBlock(results) {
+  return [
+    README_START,
+    summary(results),
+    '',
+    casesTable(results.runs),
+    '',
+    ...facts(results).map((line) => `${line}  `),
+    '',
+    targetsTable(results.targets),
+    README_END,
+  ].join('\n');
+}
+
+export function writeReadme(results) {
+  const text = readFileSync(README, 'utf8');
+  const start = text.indexOf(README_START);
+  const end = text.indexOf(README_END);
+  if (start < 0 || end < start) throw new Error(`${relativePath(README)}: no ${README_START} … ${README_END} block to replace`);
+  writeFileSync(README, text.slice(0, start) + readmeBlock(results) + text.slice(end + README_END.length));
+}
+
+export function writeResults(results, path) {
+  writeFileSync(path, `${JSON.stringify(results, null, 2)}\n`);
+}
+
+/** The tables and verdicts; on stderr, the cases with failed requests. */
+export function printResults(results) {
+  console.log(`\n${summary(results)}\n`);
+  console.log(casesTable(results.runs));
+  console.log('');
+  for (const line of facts(results)) console.log(line);
+  console.log(`\n${targetsTable(results.targets)}\n`);
+  for (const c of results.runs.filter((c) => failedRequests(c) > 0)) {
     console.error(`[bench] ${c.label}: ${c.non2xx} non-2xx, ${c.errors} errors, ${c.timeouts} timeouts; status codes ${JSON.stringify(c.statusCodes)}`);
   }
 }

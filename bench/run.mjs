@@ -1,34 +1,55 @@
-// `npm run bench`: the Worker's throughput and latency per endpoint, against
-// two floors measured the same way (a request that touches nothing, and one
-// trivial D1 query), in `wrangler dev` on this machine with a local D1.
+// `npm run bench`: the Worker's throughput and latency per endpoint, against two floors
+// measured the same way (a request that touches nothing, and one trivial D1 query), in
+// `wrangler dev` on this machine with a local D1.
 //
 // 1. Fresh state in bench/.tmp (git-ignored), a fresh bench/.dev.vars (git-ignored),
 //    migrations applied, then `wrangler dev -c bench/wrangler.toml` on 127.0.0.1:8788.
-// 2. Seeds through the API: 100 clients in tenant `default` (one with 3 secrets and
-//    3 scopes, one with a secret for /oauth/token, one operator with auth:tenants),
-//    then 100,000 clients in tenant `big` through the bench-only seeding route.
-// 3. One autocannon run per case, sequentially, after a short warm-up.
-// 4. Prints a table and the target checks, writes bench/results.json.
+// 2. Seeding (seed.mjs): tenant default through the API (the readClient target, the token
+//    client, an operator, the write targets) plus, through bench-only bulk routes, never-used
+//    secrets for first-use token requests; tenants small (100 clients) and big (100,000) of
+//    one shape; distinct admin tokens minted through /oauth/token; cursors 50% deep.
+// 3. The baseline windows (empty, one D1 query) before the first group of cases, between
+//    groups and after the last (cases.mjs); each case: a probe counting D1 round trips
+//    (background waitUntil work included), a warm-up, the measured autocannon run.
+// 4. Ratios against the nearest window and every window, target verdicts (report.mjs).
 //
-// Settings (environment): BENCH_SECONDS (5), BENCH_WARMUP_SECONDS (1),
-// BENCH_CONNECTIONS (8), BENCH_BIG_CLIENTS (100000), BENCH_DEEP_PAGES (50), BENCH_PORT (8788).
-// Targets are reported as PASS/MISS and never fail the run; a request that fails does
-// (exit code 1, after results.json is written), since the numbers would mean nothing.
+// Writing: on a clean working tree (git status shows nothing, before and after the run) the
+// run writes bench/results.json and the README's generated block, with the commit. On a dirty
+// tree, or with --scratch, it prints the same tables and writes bench/.tmp/results.json only.
 //
-// bench/config.mjs: settings and paths; server.mjs: fresh state and wrangler dev;
-// api.mjs, seed.mjs: the seeding; cases.mjs: what is measured; measure.mjs: how;
-// report.mjs: ratios, targets, the table and results.json.
-import { defineCases } from './cases.mjs';
-import { BASE, DEV_VARS, SETTINGS, STATE_DIR, WRANGLER_LOG, log, relativePath } from './config.mjs';
-import { cpuBusyFraction, measureAll } from './measure.mjs';
-import { buildResults, gitState, printResults, writeResults } from './report.mjs';
+// Settings (environment): BENCH_SECONDS (5), BENCH_WARMUP_SECONDS (1), BENCH_CONNECTIONS (8),
+// BENCH_BIG_CLIENTS (100000), BENCH_DEEP_PERCENT (50), BENCH_FIRST_USE_SECRETS, BENCH_PORT (8788).
+// Verdicts never fail the run; a request that fails does (exit code 1, after the results
+// are written), since the numbers would mean nothing.
+import { defineGroups } from './cases.mjs';
+import { BASE, DEV_VARS, README, RESULTS, SCRATCH_RESULTS, SETTINGS, STATE_DIR, WRANGLER_LOG, log, relativePath } from './config.mjs';
+import { cpuBusyFraction, measureSchedule } from './measure.mjs';
+import { buildResults, gitState, printResults, writeReadme, writeResults } from './report.mjs';
 import { seed } from './seed.mjs';
 import { applyMigrations, emptyTmpDir, startServer, stopServer, waitForServer, writeBenchDevVars } from './server.mjs';
+
+const args = process.argv.slice(2);
+const unknown = args.filter((arg) => arg !== '--scratch');
+if (unknown.length) throw new Error(`unknown argument(s) ${unknown.join(' ')}; the only one is --scratch`);
+const scratch = args.includes('--scratch');
+
+function whyNotPublish(code) {
+  if (scratch) return '--scratch';
+  if (!code.commit) return 'not a git checkout';
+  if (!code.clean) return `the working tree has uncommitted changes:\n  ${code.changes.join('\n  ')}`;
+  return null;
+}
 
 async function main() {
   const started = Date.now();
   log(`settings: ${JSON.stringify(SETTINGS)}`);
   const code = gitState();
+  const notPublished = whyNotPublish(code);
+  log(
+    notPublished
+      ? `results go to ${relativePath(SCRATCH_RESULTS)} only, not ${relativePath(README)} or ${relativePath(RESULTS)}: ${notPublished}`
+      : `clean tree at ${code.commit.slice(0, 7)}: results go to ${relativePath(RESULTS)} and ${relativePath(README)}`,
+  );
   // Anything else busy on the machine skews the ratios: say so, and keep it in the results.
   const busyBeforeStart = await cpuBusyFraction(1000);
   if (busyBeforeStart > 0.15) {
@@ -41,14 +62,25 @@ async function main() {
   log(`starting wrangler dev on ${BASE} (log: ${relativePath(WRANGLER_LOG)})`);
   startServer();
   await waitForServer();
-  log('seeding through the API');
+  log('seeding');
   const seeded = await seed(adminSecret);
-  const cases = await measureAll(defineCases(seeded));
+  const runs = await measureSchedule(defineGroups(seeded));
   await stopServer();
 
-  const results = buildResults({ started, code, busyBeforeStart, cases });
-  writeResults(results);
+  const results = buildResults({ started, code, busyBeforeStart, runs });
   printResults(results);
+  // The tree must still be the commit it was at the start: nothing edited during the run.
+  const after = gitState();
+  const stillClean = after.clean && after.commit === code.commit;
+  if (!notPublished && stillClean) {
+    writeResults(results, RESULTS);
+    writeReadme(results);
+    log(`wrote ${relativePath(RESULTS)} and the results block of ${relativePath(README)} (commit ${code.commit.slice(0, 7)}) in ${results.wallClockSeconds} s`);
+  } else {
+    writeResults(results, SCRATCH_RESULTS);
+    const reason = notPublished ?? `the working tree changed during the run:\n  ${after.changes.join('\n  ')}`;
+    log(`wrote ${relativePath(SCRATCH_RESULTS)} in ${results.wallClockSeconds} s; README and ${relativePath(RESULTS)} untouched: ${reason}`);
+  }
   if (!results.allRequestsSucceeded) process.exitCode = 1;
 }
 

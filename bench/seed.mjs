@@ -1,8 +1,19 @@
-// Seeding through the API (and the bench-only bulk route for the big tenant).
-import { bearer, call, expectStatus, tokenFor } from './api.mjs';
-import { ADMIN_ID, BIG_TENANT, SETTINGS, log } from './config.mjs';
+// Seeding through the API, and through bench-only bulk routes (bench/worker.ts)
+// for what the API would take minutes to create.
+import { basic, bearer, call, expectStatus, FORM, TOKEN_BODY, tokenFor } from './api.mjs';
+import {
+  ADMIN_ID,
+  BIG_TENANT,
+  FIRST_USE_PREFIX,
+  SETTINGS,
+  SMALL_TENANT,
+  bigLabel,
+  deepRow,
+  log,
+  seededId,
+} from './config.mjs';
 
-async function inPool(items, concurrency, fn) {
+export async function inPool(items, concurrency, fn) {
   const results = new Array(items.length);
   let next = 0;
   const worker = async () => {
@@ -15,21 +26,33 @@ async function inPool(items, concurrency, fn) {
   return results;
 }
 
+const seconds = (started) => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+
 export async function seed(adminSecret) {
   const admin = (await tokenFor(ADMIN_ID, adminSecret)).access_token;
   const asAdmin = { authorization: bearer(admin) };
 
+  // Scopes of tenant default. bench:a brings two transient scopes with it; c, d, e and doomed are
+  // the targets of the scope writes.
   const scopeIds = {};
-  for (const label of ['auth:read', 'auth:tenants', 'bench:a', 'bench:b', 'bench:transient-1', 'bench:transient-2']) {
+  const labels = ['auth:read', 'auth:tenants', 'bench:a', 'bench:b', 'bench:transient-1', 'bench:transient-2'];
+  for (const label of [...labels, 'bench:c', 'bench:d', 'bench:e', 'bench:doomed', 'bench:update-target']) {
     const res = await expectStatus(call('POST', '/scopes', { headers: asAdmin, json: { label } }), 201, `createScope ${label}`);
     scopeIds[label] = res.body.data.id;
   }
-  for (const transient of ['bench:transient-1', 'bench:transient-2']) {
-    await expectStatus(
-      call('PUT', `/scopes/${scopeIds['bench:a']}/transient/${scopeIds[transient]}`, { headers: asAdmin }),
+  const linkScopes = (scope, transient) =>
+    expectStatus(
+      call('PUT', `/scopes/${scopeIds[scope]}/transient/${scopeIds[transient]}`, { headers: asAdmin }),
       204,
-      `addTransientScope ${transient}`,
+      `addTransientScope ${scope} → ${transient}`,
     );
+  for (const [scope, transient] of [
+    ['bench:a', 'bench:transient-1'],
+    ['bench:a', 'bench:transient-2'],
+    ['bench:c', 'bench:e'], // deleteTransientScope's probe removes it
+    ['bench:c', 'bench:doomed'],
+  ]) {
+    await linkScopes(scope, transient);
   }
 
   const createClient = async (name, metadata = {}) =>
@@ -37,66 +60,161 @@ export async function seed(adminSecret) {
       .body.data.id;
   const createSecret = async (clientId, name) =>
     (await expectStatus(call('POST', `/clients/${clientId}/secrets`, { headers: asAdmin, json: { name } }), 200, 'createSecret'))
-      .body.data.clear;
+      .body.data;
   const attach = (clientId, label) =>
     expectStatus(call('PUT', `/clients/${clientId}/scopes/${scopeIds[label]}`, { headers: asAdmin }), 204, `attach ${label}`);
 
-  // Tenant default: exactly SETTINGS.defaultTenantClients clients, the special ones included.
+  // Tenant default: the readClient target, the token client, the operator, the write targets.
   const readTarget = await createClient('bench read target', { role: 'read-target' });
   for (const name of ['primary', 'secondary', 'tertiary']) await createSecret(readTarget, name);
   for (const label of ['auth:read', 'bench:a', 'bench:b']) await attach(readTarget, label);
 
+  // The token client's secrets: one for the grant check below, one for the probe and the warm-up,
+  // and one first used inside the measured window (so its lastUsedAt write lands there).
   const tokenClient = await createClient('bench token client', { role: 'token' });
-  const tokenSecret = await createSecret(tokenClient, 'bench');
+  const grantSecret = (await createSecret(tokenClient, 'grant check')).clear;
+  const probeSecret = (await createSecret(tokenClient, 'probe')).clear;
+  const windowSecret = await createSecret(tokenClient, 'window');
   for (const label of ['auth:read', 'bench:a']) await attach(tokenClient, label);
-
-  const operator = await createClient('bench operator', { role: 'operator' });
-  const operatorSecret = await createSecret(operator, 'bench');
-  for (const label of ['auth:read', 'auth:tenants']) await attach(operator, label);
-
-  const fillers = await inPool(
-    Array.from({ length: SETTINGS.defaultTenantClients - 3 }, (_, i) => i),
-    8,
-    (i) => createClient(`bench client ${String(i).padStart(3, '0')}`, { seq: String(i) }),
-  );
-
-  // The token client's first token: checks the grant (attached scopes plus transient ones) and
-  // records its secret's lastUsedAt, which happens at most once an hour, off the response path.
-  const granted = new Set((await tokenFor(tokenClient, tokenSecret)).scope.split(' '));
+  const granted = new Set((await tokenFor(tokenClient, grantSecret)).scope.split(' '));
   const expected = ['auth:read', 'bench:a', 'bench:transient-1', 'bench:transient-2'];
   if (granted.size !== expected.length || !expected.every((label) => granted.has(label))) {
     throw new Error(`token client granted "${[...granted].join(' ')}", expected "${expected.join(' ')}"`);
   }
+
+  const operator = await createClient('bench operator', { role: 'operator' });
+  const operatorSecret = (await createSecret(operator, 'bench')).clear;
+  for (const label of ['auth:read', 'auth:tenants']) await attach(operator, label);
   const operatorToken = (await tokenFor(operator, operatorSecret)).access_token;
 
-  // Tenant big: direct batched inserts (bench/worker.ts), far faster than the API.
-  const started = Date.now();
-  await expectStatus(
-    call('POST', '/__bench/seed', { json: { tenant: BIG_TENANT, count: SETTINGS.bigTenantClients } }),
-    200,
-    'seed big tenant',
+  const fillers = await inPool(
+    Array.from({ length: 16 }, (_, i) => i),
+    8,
+    (i) => createClient(`bench client ${String(i).padStart(3, '0')}`, { seq: String(i) }),
   );
-  log(`seeded ${SETTINGS.bigTenantClients.toLocaleString('en-US')} clients in tenant "${BIG_TENANT}" in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  const [updateTarget, scopeTarget, detachTarget, secretOwner, doomedClient] = fillers.slice(8, 13);
+  await attach(detachTarget, 'bench:b'); // deleteScopeFromClient's probe removes it
+  const doomedSecret = (await createSecret(secretOwner, 'doomed')).id;
+  await createSecret(doomedClient, 'goes with the client');
+  await attach(doomedClient, 'bench:b');
+  await attach(doomedClient, 'bench:doomed');
 
-  // A cursor deep into the big tenant: follow cursor.next from the first page.
-  const asOperatorInBig = { authorization: bearer(operatorToken), 'x-tenant-id': BIG_TENANT };
-  let cursor;
-  for (let i = 0; i < SETTINGS.deepPageCursorsFollowed; i++) {
-    const query = `pageSize=${SETTINGS.pageSize}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
-    const res = await expectStatus(call('GET', `/clients?${query}`, { headers: asOperatorInBig }), 200, 'walk big tenant');
-    cursor = res.body.cursor.next;
-    if (!cursor) throw new Error(`tenant ${BIG_TENANT} ran out of pages after ${i + 1}`);
+  // Tenants small and big: clients of one shape, one in SETTINGS.rareEvery matching the rare filters.
+  let started = Date.now();
+  for (const [tenant, count] of [
+    [SMALL_TENANT, SETTINGS.smallTenantClients],
+    [BIG_TENANT, SETTINGS.bigTenantClients],
+  ]) {
+    await expectStatus(
+      call('POST', '/__bench/seed', { json: { tenant, count, rareEvery: SETTINGS.rareEvery, rareOffset: SETTINGS.rareOffset } }),
+      200,
+      `seed tenant ${tenant}`,
+    );
   }
+  log(`seeded ${SETTINGS.smallTenantClients} clients in tenant "${SMALL_TENANT}" and ${bigLabel} in "${BIG_TENANT}" in ${seconds(started)}`);
+
+  // Never-used secrets of distinct clients (scopes as the token client's): every token request a first use.
+  started = Date.now();
+  const firstUse = (
+    await expectStatus(
+      call('POST', '/__bench/seed-token-clients', {
+        json: {
+          tenant: 'default',
+          prefix: FIRST_USE_PREFIX,
+          count: SETTINGS.firstUseSecrets,
+          scopeIds: [scopeIds['auth:read'], scopeIds['bench:a']],
+        },
+      }),
+      200,
+      'seed first-use token clients',
+    )
+  ).body.clients;
+  log(`seeded ${firstUse.length} clients with a never-used secret in ${seconds(started)}`);
+
+  // Distinct admin tokens, minted through /oauth/token like any caller's: more than the
+  // verified-token cache holds, so cycling through them misses it every time.
+  started = Date.now();
+  const freshTokens = await inPool(Array.from({ length: SETTINGS.freshTokens }), 8, async () => (await tokenFor(ADMIN_ID, adminSecret)).access_token);
+  if (new Set(freshTokens).size !== freshTokens.length) throw new Error('minted tokens are not all distinct');
+  log(`minted ${freshTokens.length} distinct admin tokens (the verified-token cache holds ${SETTINGS.verifiedTokenCacheSize}) in ${seconds(started)}`);
+
+  const asOperatorIn = (tenant) => ({ authorization: bearer(operatorToken), 'x-tenant-id': tenant });
+  const list = (tenant, query) => expectStatus(call('GET', `/clients?${query}`, { headers: asOperatorIn(tenant) }), 200, `list ${tenant} ${query}`);
+
+  // The unfiltered cursor deep in tenant big: pages of up to 1,000 until deepRow rows are behind it
+  // (a cursor is bound to the list, tenant and filters, not to the page size).
+  let deepCursor;
+  for (let behind = 0; behind < deepRow; ) {
+    const size = Math.min(1000, deepRow - behind);
+    const res = await list(BIG_TENANT, `pageSize=${size}${deepCursor ? `&cursor=${encodeURIComponent(deepCursor)}` : ''}`);
+    deepCursor = res.body.cursor.next;
+    behind += res.body.data.length;
+    if (!deepCursor) throw new Error(`tenant ${BIG_TENANT} ran out of pages after ${behind} clients`);
+  }
+
+  // The filtered cursor as deep: follow the rare filter's pages until one holds a client at or
+  // after deepRow; the cursor that asked for it is the deep one.
+  const rareFilter = `pageSize=${SETTINGS.pageSize}&metadata%5Bkind%5D=rare`;
+  let deepFilteredCursor;
+  let filteredPages = 0;
+  for (let cursor; ; ) {
+    const res = await list(BIG_TENANT, `${rareFilter}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+    filteredPages++;
+    if (res.body.data.some((client) => Number(client.id.slice(BIG_TENANT.length + 1)) >= deepRow)) {
+      deepFilteredCursor = cursor;
+      break;
+    }
+    cursor = res.body.cursor.next;
+    if (!cursor) throw new Error(`the rare filter found nothing at or after row ${deepRow} in ${filteredPages} pages`);
+  }
+  if (!deepFilteredCursor) throw new Error('the first filtered page already reaches the deep row: is the scan budget gone?');
+  log(`deep cursors: row ${deepRow} unfiltered; filtered after ${filteredPages - 1} pages`);
 
   return {
     admin,
+    adminSecret,
     operatorToken,
     readTarget,
     tokenClient,
-    tokenSecret,
+    probeSecret,
+    windowSecret,
+    firstUse,
+    freshTokens,
+    scopeIds,
     secretTargets: fillers.slice(0, 8),
-    scopeTarget: fillers[8],
-    scopeToAttach: scopeIds['bench:b'],
-    deepCursor: cursor,
+    updateTarget,
+    scopeTarget,
+    detachTarget,
+    secretOwner,
+    doomedSecret,
+    doomedClient,
+    deepCursor,
+    deepFilteredCursor,
   };
 }
+
+/** The token client's secret used in the measured window, as readClient shows it. */
+export async function windowSecretState(s) {
+  const res = await expectStatus(
+    call('GET', `/clients/${s.tokenClient}`, { headers: { authorization: bearer(s.admin) } }),
+    200,
+    'read the token client',
+  );
+  const secret = res.body.data.secrets.find((candidate) => candidate.id === s.windowSecret.id);
+  if (!secret) throw new Error('the window secret is gone');
+  return secret.lastUsedAt === null ? null : Date.parse(secret.lastUsedAt);
+}
+
+/** How many first-use secrets have a lastUsedAt. */
+export async function firstUseSecretsUsed() {
+  return (await expectStatus(call('GET', `/__bench/secrets-used?prefix=${FIRST_USE_PREFIX}`), 200, 'secrets used')).body;
+}
+
+export const tokenRequest = (id, secret) => ({
+  method: 'POST',
+  path: '/oauth/token',
+  headers: { authorization: basic(id, secret), 'content-type': FORM },
+  body: TOKEN_BODY,
+});
+
+export { seededId };

@@ -20,6 +20,9 @@ function killServerGroup(signal) {
   }
 }
 
+/** The process group of wrangler dev (npx, wrangler, workerd), or null when it is not running. */
+export const serverProcessGroup = () => server?.pid ?? null;
+
 export async function stopServer() {
   if (!server) return;
   killServerGroup('SIGTERM');

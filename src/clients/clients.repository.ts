@@ -13,7 +13,7 @@ import {
 } from '../db/versioning';
 import { ApiError, notFound } from '../lib/errors';
 import type { Precondition } from '../lib/etag';
-import { afterPosition } from '../lib/pagination';
+import { afterPosition, FILTERED_SCAN_BUDGET, type BoundedScan } from '../lib/pagination';
 import type { CursorPosition } from '../lib/cursor';
 import type { Client, ClientOptions } from './clients.schemas';
 
@@ -92,6 +92,8 @@ export interface ClientFilters {
   metadata: [string, string][];
 }
 
+const hasFilters = (filters: ClientFilters) => Boolean(filters.namePrefix) || filters.metadata.length > 0;
+
 function filterConditions(filters: ClientFilters): (SQL | undefined)[] {
   const conditions: (SQL | undefined)[] = [];
   if (filters.namePrefix) {
@@ -107,19 +109,79 @@ function filterConditions(filters: ClientFilters): (SQL | undefined)[] {
   return conditions;
 }
 
-/** One page, one indexed query: (tenant_id, created_at, id) serves both the range and the order. */
+type ClientPageRow = { client: Client; version: number; createdAt: number; id: string };
+
+/**
+ * One page, one indexed query: (tenant_id, created_at, id) serves both the range and the order.
+ * Unfiltered, the page is the next `limit` rows. Filtered, see listFilteredClients.
+ */
 export async function listClients(
   db: Database,
   tenantId: string,
   page: { limit: number; after?: CursorPosition; filters: ClientFilters },
-) {
+): Promise<ClientPageRow[] | BoundedScan<ClientPageRow>> {
+  if (hasFilters(page.filters)) return listFilteredClients(db, tenantId, page);
   const rows = await db
     .select(clientRow)
     .from(clients)
-    .where(and(eq(clients.tenantId, tenantId), afterPosition(clients, page.after), ...filterConditions(page.filters)))
+    .where(and(eq(clients.tenantId, tenantId), afterPosition(clients, page.after)))
     .orderBy(asc(clients.createdAt), asc(clients.id))
     .limit(page.limit);
   return rows.map((row) => ({ ...row, client: toClient(row) }));
+}
+
+/**
+ * A filtered page scans at most FILTERED_SCAN_BUDGET rows of the tenant, in
+ * (created_at, id) order after the cursor, and keeps those matching the
+ * filters (at most `limit`). One statement:
+ *   scan    the next budget + 1 positions, from the (tenant_id, created_at, id)
+ *           index alone (the extra one only says whether rows remain);
+ *   budget  the first FILTERED_SCAN_BUDGET of them: the rows the filters see,
+ *           each fetched by rowid;
+ *   hits    the matching ones, in order, at most `limit`;
+ * and a marker row (stop = 1) with the last budgeted position when rows
+ * remained beyond the budget: the next page resumes the scan after it, even
+ * when this one came back short or empty.
+ */
+async function listFilteredClients(
+  db: Database,
+  tenantId: string,
+  page: { limit: number; after?: CursorPosition; filters: ClientFilters },
+): Promise<BoundedScan<ClientPageRow>> {
+  const after = afterPosition(clients, page.after);
+  const rows = await db.all<{ stop: number; client: string | null; version: number | null; created_at: number; id: string }>(sql`
+    WITH
+      scan AS (
+        SELECT ${clients}.rowid AS rid, ${clients.createdAt} AS created_at, ${clients.id} AS id FROM ${clients}
+        WHERE ${clients.tenantId} = ${tenantId}${after ? sql` AND ${after}` : sql``}
+        ORDER BY ${clients.createdAt}, ${clients.id}
+        LIMIT ${FILTERED_SCAN_BUDGET + 1}
+      ),
+      budget AS (SELECT rid, created_at, id FROM scan ORDER BY created_at, id LIMIT ${FILTERED_SCAN_BUDGET}),
+      hits AS (
+        SELECT budget.rid, budget.created_at, budget.id FROM budget JOIN ${clients} ON ${clients}.rowid = budget.rid
+        WHERE ${and(...filterConditions(page.filters))}
+        ORDER BY budget.created_at, budget.id
+        LIMIT ${page.limit}
+      )
+    SELECT 0 AS stop, ${clientJson} AS client, clients.version AS version, hits.created_at AS created_at, hits.id AS id
+      FROM hits JOIN ${clients} ON ${clients}.rowid = hits.rid
+    UNION ALL
+    SELECT 1, NULL, NULL, created_at, id
+      FROM (SELECT created_at, id FROM budget ORDER BY created_at DESC, id DESC LIMIT 1)
+      WHERE (SELECT count(*) FROM scan) > ${FILTERED_SCAN_BUDGET}
+    ORDER BY 1, 4, 5`);
+  const hits = rows.filter((row) => row.stop === 0);
+  const stop = rows.find((row) => row.stop === 1);
+  return {
+    rows: hits.map((row) => ({
+      client: toClient({ client: row.client! }),
+      version: row.version!,
+      createdAt: row.created_at,
+      id: row.id,
+    })),
+    ...(stop ? { resumeAfter: { createdAt: stop.created_at, id: stop.id } } : {}),
+  };
 }
 
 export async function readClient(db: Database, tenantId: string, clientId: string): Promise<VersionedClient> {

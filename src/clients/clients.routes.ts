@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { adminRoute } from '../lib/admin-route';
-import { pageContent, PageQuerySchema } from '../lib/pagination';
+import { FILTERED_SCAN_BUDGET, pageContent, PageQuerySchema } from '../lib/pagination';
 import {
   IdSchema,
   IfMatchHeaderSchema as headers,
@@ -55,6 +55,12 @@ export const listClients = adminRoute({
   path: '/clients',
   tags,
   summary: 'List clients, ordered by creation then id, a page at a time',
+  description:
+    'A page is one query on the tenant’s (creation time, id) index, whatever the number of clients. ' +
+    `With \`name\` or \`metadata[…]\` filters, one page looks at no more than ${FILTERED_SCAN_BUDGET} clients ` +
+    'after the cursor: when that budget runs out with clients left, the page (possibly short, or empty) comes ' +
+    'back with `hasMore: true` and a `cursor.next` that resumes the scan after the last client looked at. ' +
+    'Follow `next` until `hasMore` is false to see every match; a short page does not mean the end.',
   request: { query: ListClientsQuerySchema },
   responses: {
     200: pageContent(ClientSchema, 'ListClientsResponse', 'A page of clients'),

@@ -6,6 +6,13 @@ import { ApiError } from './errors';
 
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 1000;
+/**
+ * The most rows one filtered page looks at: a filter that rarely matches must
+ * not walk the whole tenant in one request. When the budget runs out before
+ * the page fills, the page comes back short (or empty) with hasMore and a
+ * cursor at the last row looked at, where the next request resumes the scan.
+ */
+export const FILTERED_SCAN_BUDGET = 1000;
 
 export const PageQuerySchema = z.object({
   pageSize: z.coerce
@@ -65,34 +72,49 @@ export interface Page<T> {
   cursor: z.infer<typeof PageCursorSchema>;
 }
 
-/** Rows were fetched with LIMIT pageSize + 1: the extra row only says there is more. */
+/** What a scan bounded by FILTERED_SCAN_BUDGET found, and where it stopped if rows remained. */
+export interface BoundedScan<Row> {
+  rows: Row[];
+  /** Set when the budget ran out with rows left to scan: the last position scanned. */
+  resumeAfter?: CursorPosition;
+}
+
+/**
+ * Rows were fetched with LIMIT pageSize + 1: the extra row only says there is
+ * more. A bounded scan that ran out of budget before the page filled also has
+ * more: the next page resumes after `resumeAfter`, the last row it looked at.
+ */
 export async function toPage<Row extends CursorPosition, T>(
   rows: Row[],
   pageSize: number,
   toItem: (row: Row) => T,
   key: CryptoKey,
   scope: CursorScope,
+  resumeAfter?: CursorPosition,
 ): Promise<Page<T>> {
-  const hasMore = rows.length > pageSize;
-  const pageRows = hasMore ? rows.slice(0, pageSize) : rows;
-  const last = pageRows[pageRows.length - 1];
-  const next = hasMore && last ? await encodeCursor(key, scope, last) : undefined;
+  const full = rows.length > pageSize;
+  const pageRows = full ? rows.slice(0, pageSize) : rows;
+  const position = full ? pageRows[pageRows.length - 1] : resumeAfter;
+  const hasMore = full || resumeAfter !== undefined;
+  const next = hasMore && position ? await encodeCursor(key, scope, position) : undefined;
   return { data: pageRows.map(toItem), cursor: { pageSize, hasMore, ...(next ? { next } : {}) } };
 }
 
 /**
  * One page of a keyset-paginated list: checks the caller's cursor, fetches
- * pageSize + 1 rows after it, and returns the page with its Link header.
+ * pageSize + 1 rows after it (or a bounded scan's matches), and returns the
+ * page with its Link header.
  */
 export async function readPage<Row extends CursorPosition, T>(
   request: { cursorKey: CryptoKey; scope: CursorScope; url: string; pageSize: number; cursor: string | undefined },
-  fetchRows: (page: { limit: number; after?: CursorPosition }) => Promise<Row[]>,
+  fetchRows: (page: { limit: number; after?: CursorPosition }) => Promise<Row[] | BoundedScan<Row>>,
   toItem: (row: Row) => T,
 ) {
   const { cursorKey, scope, pageSize } = request;
   const after = await readCursor(cursorKey, scope, request.cursor);
-  const rows = await fetchRows({ limit: pageSize + 1, after });
-  const page = await toPage(rows, pageSize, toItem, cursorKey, scope);
+  const fetched = await fetchRows({ limit: pageSize + 1, after });
+  const { rows, resumeAfter } = Array.isArray(fetched) ? { rows: fetched, resumeAfter: undefined } : fetched;
+  const page = await toPage(rows, pageSize, toItem, cursorKey, scope, resumeAfter);
   return { page, headers: nextLink(request.url, page.cursor.next) };
 }
 
