@@ -1,15 +1,28 @@
 import { expect, it } from 'vitest';
 import { api, countRows, createClient, createScope } from '../helpers';
 
-it('100 parallel createSecret calls racing a deleteClient leave no orphan secret', async () => {
+it('100 createSecret calls around a deleteClient: 30 answered before it (200), 40 racing it, 30 sent after it (404); never a 500, no orphan', async () => {
   const client = await createClient();
-  const creations = Array.from({ length: 100 }, (_, i) => api('POST', `/clients/${client.id}/secrets`, { body: { name: `s${i}` } }));
-  const deletion = api('DELETE', `/clients/${client.id}`);
-  const results = await Promise.all([...creations, deletion]);
-  const statuses = results.slice(0, 100).map((r) => r.status);
-  // Each creation either happened before the delete (and was cascaded away) or found no client.
-  expect(statuses.every((s) => s === 200 || s === 404)).toBe(true);
-  expect(results[100]!.status).toBe(204);
+  const create = (i: number) => api('POST', `/clients/${client.id}/secrets`, { body: { name: `s${i}` } });
+
+  // Issued and answered before the delete is sent: every one must have succeeded.
+  const before = await Promise.all(Array.from({ length: 30 }, (_, i) => create(i)));
+  expect(before.map((r) => r.status)).toEqual(Array(30).fill(200));
+  expect(await countRows('client_secrets', 'client_id = ?', client.id)).toBe(30);
+
+  // Sent together with the delete: each one lands before it (200, then cascaded away) or after it (404).
+  const racing = Array.from({ length: 40 }, (_, i) => create(30 + i));
+  const deletion = await api('DELETE', `/clients/${client.id}`);
+  const during = await Promise.all(racing);
+  expect(deletion.status).toBe(204);
+  for (const res of during) expect([200, 404], res.text).toContain(res.status);
+
+  // Sent after the delete answered: the client is gone, so every one must be a 404.
+  const after = await Promise.all(Array.from({ length: 30 }, (_, i) => create(70 + i)));
+  expect(after.map((r) => r.status)).toEqual(Array(30).fill(404));
+  for (const res of after) expect(res.body).toEqual({ errorCode: 'NOT_FOUND', errorMessage: `client "${client.id}" not found` });
+
+  // Not one secret survived its client, whichever side of the delete it landed on.
   expect(await countRows('client_secrets', 'client_id = ?', client.id)).toBe(0);
   expect(await countRows('client_secrets', 'client_id NOT IN (SELECT id FROM clients)')).toBe(0);
 });

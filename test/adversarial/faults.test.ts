@@ -1,7 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
-import { createClient, createScope, createSecret, getAdminToken, api } from '../helpers';
+import { api, countRows, createClient, createScope, createSecret, getAdminToken } from '../helpers';
 
 const TABLES = ['clients', 'client_secrets', 'scopes', 'client_scopes', 'scope_transients'];
 
@@ -10,50 +10,84 @@ async function snapshot() {
   return rows.map((r) => r.results);
 }
 
+const IO_ERROR = 'D1_ERROR: disk I/O error: SQLITE_IOERR';
+/** One of the messages D1 documents as transient (src/lib/errors.ts): answered 503 + Retry-After. */
+const TRANSIENT_ERROR = 'D1_ERROR: Network connection lost.';
+
 /**
- * A D1 binding whose Nth statement fails (a batch fails whole, as D1 rolls it
- * back); statements are counted across prepare().run/all/raw/first and batches.
+ * Fails only if the statement before it changed a row: so when it fails, the
+ * batch's write had run inside D1 first.
+ */
+const FAIL_IF_CHANGED = "SELECT CASE WHEN changes() > 0 THEN json('{') ELSE 0 END";
+
+/**
+ * A D1 binding with one injected fault. Statements are counted across
+ * prepare().run/all/raw/first and batches (a batch of n counts n, and is one
+ * round trip). The round trip holding the Nth statement fails:
+ * - 'before': it never reaches D1;
+ * - 'after': D1 runs it (and commits), then its answer is lost (the wrapper throws);
+ * - 'inside': nothing is thrown by the wrapper; instead, every batch gets
+ *   FAIL_IF_CHANGED right after its first write statement, so D1 itself fails
+ *   the batch halfway through.
  */
 class FaultyD1 {
   executed = 0;
+  injected = 0;
   constructor(
     readonly failAt: number,
     readonly message: string,
+    readonly when: 'before' | 'after' | 'inside' = 'before',
   ) {}
 
-  #gate(statements: number) {
+  async #roundTrip<T>(statements: number, run: () => Promise<T>): Promise<T> {
     const first = this.executed + 1;
     this.executed += statements;
-    if (first <= this.failAt && this.failAt <= this.executed) throw new Error(this.message);
+    const hit = this.when !== 'inside' && first <= this.failAt && this.failAt <= this.executed;
+    if (hit && this.when === 'before') throw new Error(this.message);
+    const result = await run();
+    if (hit) throw new Error(this.message);
+    return result;
   }
 
-  // Proxy → the real statement, so a batch hands D1 what it expects.
+  // Proxy → the real statement and its SQL, so a batch hands D1 what it expects.
   #real = new WeakMap<object, D1PreparedStatement>();
+  #sql = new WeakMap<object, string>();
 
-  #statement(statement: D1PreparedStatement): D1PreparedStatement {
+  #statement(statement: D1PreparedStatement, sql: string): D1PreparedStatement {
     const proxy = new Proxy(statement, {
       get: (target, prop) => {
-        if (prop === 'bind') return (...values: unknown[]) => this.#statement(target.bind(...values));
+        if (prop === 'bind') return (...values: unknown[]) => this.#statement(target.bind(...values), sql);
         if (prop === 'run' || prop === 'all' || prop === 'raw' || prop === 'first') {
-          return async (...args: unknown[]) => {
-            this.#gate(1);
-            return (target[prop] as (...a: unknown[]) => unknown).apply(target, args);
-          };
+          return (...args: unknown[]) =>
+            this.#roundTrip(1, async () => (target[prop] as (...a: unknown[]) => unknown).apply(target, args));
         }
         return Reflect.get(target, prop, target);
       },
     });
     this.#real.set(proxy, statement);
+    this.#sql.set(proxy, sql);
     return proxy;
+  }
+
+  #batch(inner: D1DatabaseSession | D1Database, statements: D1PreparedStatement[]) {
+    const real = statements.map((s) => this.#real.get(s) ?? s);
+    const write = statements.findIndex((s) => /^\s*(insert|update|delete)\b/i.test(this.#sql.get(s) ?? ''));
+    const inject = this.when === 'inside' && write >= 0;
+    if (inject) {
+      real.splice(write + 1, 0, inner.prepare(FAIL_IF_CHANGED));
+      this.injected++;
+    }
+    return this.#roundTrip(statements.length, async () => {
+      const results = await inner.batch(real);
+      if (inject) results.splice(write + 1, 1); // the caller gets the results of its own statements
+      return results;
+    });
   }
 
   #database(inner: D1DatabaseSession | D1Database): D1DatabaseSession {
     return {
-      prepare: (query: string) => this.#statement(inner.prepare(query)),
-      batch: async (statements: D1PreparedStatement[]) => {
-        this.#gate(statements.length);
-        return inner.batch(statements.map((s) => this.#real.get(s) ?? s));
-      },
+      prepare: (query: string) => this.#statement(inner.prepare(query), query),
+      batch: (statements: D1PreparedStatement[]) => this.#batch(inner, statements),
       getBookmark: () => null,
     } as unknown as D1DatabaseSession;
   }
@@ -69,8 +103,10 @@ class FaultyD1 {
   }
 }
 
-async function callWithFault(db: FaultyD1, method: string, path: string, body?: unknown) {
-  const headers: Record<string, string> = { authorization: `Bearer ${await getAdminToken()}` };
+type Request = [method: string, path: string, body?: unknown, headers?: Record<string, string>];
+
+async function callWithFault(db: FaultyD1, [method, path, body, extra = {}]: Request) {
+  const headers: Record<string, string> = { authorization: `Bearer ${await getAdminToken()}`, ...extra };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const res = await createApp().fetch(
     new Request(`https://registry.test${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) }),
@@ -78,6 +114,22 @@ async function callWithFault(db: FaultyD1, method: string, path: string, body?: 
   );
   const text = await res.text();
   return { status: res.status, headers: res.headers, body: text ? JSON.parse(text) : undefined };
+}
+
+/** The same request through the deployed entry, without a fault: what a client's retry gets. */
+const retry = ([method, path, body, headers]: Request) => api(method, path, { body, headers });
+
+/** Runs `action` with console.error captured; returns what was logged. */
+async function capturingLog(action: () => Promise<void>): Promise<string> {
+  const logged: string[] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => logged.push(args.join(' '));
+  try {
+    await action();
+  } finally {
+    console.error = original;
+  }
+  return logged.join('\n');
 }
 
 interface Fixture {
@@ -99,7 +151,7 @@ async function fixture(): Promise<Fixture> {
   return { client, secret, scope, linked, other };
 }
 
-const writes: [string, (f: Fixture) => [string, string, unknown?]][] = [
+const writes: [string, (f: Fixture) => Request][] = [
   ['createClient', () => ['POST', '/clients', { name: 'faulty' }]],
   ['updateClient', (f) => ['PUT', `/clients/${f.client.id}`, { name: 'faulty' }]],
   ['deleteClient', (f) => ['DELETE', `/clients/${f.client.id}`]],
@@ -108,52 +160,257 @@ const writes: [string, (f: Fixture) => [string, string, unknown?]][] = [
   ['addScopeToClient', (f) => ['PUT', `/clients/${f.client.id}/scopes/${f.other.id}`]],
   ['deleteScopeFromClient', (f) => ['DELETE', `/clients/${f.client.id}/scopes/${f.linked.id}`]],
   ['createScope', () => ['POST', '/scopes', { label: `faulty:${crypto.randomUUID()}` }]],
-  ['updateScope', (f) => ['PUT', `/scopes/${f.scope.id}`, { label: 'faulty:renamed' }]],
+  ['updateScope', (f) => ['PUT', `/scopes/${f.scope.id}`, { label: `faulty:${crypto.randomUUID()}` }]],
   ['deleteScope', (f) => ['DELETE', `/scopes/${f.linked.id}`]],
   ['addTransientScope', (f) => ['PUT', `/scopes/${f.scope.id}/transient/${f.other.id}`]],
   ['deleteTransientScope', (f) => ['DELETE', `/scopes/${f.scope.id}/transient/${f.linked.id}`]],
 ];
 
-describe('a failing D1 statement', () => {
-  it.each(writes)('%s: every Nth statement failing answers a generic 500 and leaves the database unchanged', async (_name, request) => {
-    const dryRun = new FaultyD1(Infinity, 'never');
-    const [method, path, body] = request(await fixture());
-    const ok = await callWithFault(dryRun, method, path, body);
-    expect(ok.status).toBeLessThan(300);
-    expect(dryRun.executed).toBeGreaterThan(0);
+const failures: [kind: string, message: string, status: number][] = [
+  ['an I/O error', IO_ERROR, 500],
+  ['a transient error', TRANSIENT_ERROR, 503],
+];
 
-    for (let n = 1; n <= dryRun.executed; n++) {
-      const [m, p, b] = request(await fixture());
-      const before = await snapshot();
-      const logged: string[] = [];
-      const original = console.error;
-      console.error = (...args: unknown[]) => logged.push(args.join(' '));
-      try {
-        const res = await callWithFault(new FaultyD1(n, 'D1_ERROR: disk I/O error: SQLITE_IOERR'), m, p, b);
-        expect(res.status).toBe(500);
-        expect(res.body).toEqual({ errorCode: 'INTERNAL', errorMessage: 'An internal error occurred.' });
-      } finally {
-        console.error = original;
+function expectFailureAnswer(res: { status: number; headers: Headers; body: unknown }, status: number) {
+  expect(res.status).toBe(status);
+  if (status === 500) {
+    expect(res.body).toEqual({ errorCode: 'INTERNAL', errorMessage: 'An internal error occurred.' });
+  } else {
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(res.body).toEqual({ errorCode: 'SERVICE_UNAVAILABLE', errorMessage: 'The database is temporarily unavailable; retry shortly.' });
+  }
+}
+
+describe('a D1 statement failing before it reaches D1', () => {
+  it.each(writes)(
+    '%s: whichever statement fails, a generic 500 (503 + Retry-After if transient), the database unchanged, nothing secret logged',
+    async (_name, request) => {
+      const dryRun = new FaultyD1(Infinity, 'never');
+      const ok = await callWithFault(dryRun, request(await fixture()));
+      expect(ok.status).toBeLessThan(300);
+      expect(dryRun.executed).toBeGreaterThan(0);
+
+      for (let n = 1; n <= dryRun.executed; n++) {
+        for (const [, message, status] of failures) {
+          const req = request(await fixture());
+          const before = await snapshot();
+          const logged = await capturingLog(async () => {
+            expectFailureAnswer(await callWithFault(new FaultyD1(n, message), req), status);
+          });
+          expect(await snapshot()).toEqual(before);
+          expect(logged).toContain(message.replace('D1_ERROR: ', ''));
+          expect(logged).not.toMatch(/params:|[0-9a-f]{64}/); // never bound values, never a digest
+        }
       }
-      expect(await snapshot()).toEqual(before);
-      expect(logged.join('\n')).toContain('SQLITE_IOERR');
-      expect(logged.join('\n')).not.toMatch(/params:|[0-9a-f]{64}/); // never bound values, never a digest
-    }
+    },
+  );
+});
+
+/**
+ * The answer of a write lost after D1 committed it: what the caller sees, that
+ * the write happened exactly once, and what retrying the same request does.
+ */
+interface LostAnswer {
+  prepare?: (f: Fixture) => Promise<Record<string, string>>;
+  request: (f: Fixture, mark: string, headers: Record<string, string>) => Request;
+  /** Asserts the write was applied exactly once. */
+  applied: (f: Fixture, mark: string, headers: Record<string, string>) => Promise<void>;
+  retry: number;
+  /** Asserts the state after the retry. */
+  afterRetry?: (f: Fixture, mark: string, headers: Record<string, string>) => Promise<void>;
+}
+
+const etagOf = async (path: string) => (await api('GET', path)).headers.get('etag')!;
+const nextEtag = (etag: string) => `"${Number(etag.slice(1, -1)) + 1}"`;
+const clientEtag = async (f: Fixture) => ({ 'if-match': await etagOf(`/clients/${f.client.id}`) });
+
+const lostAnswers: [string, LostAnswer][] = [
+  [
+    'createClient',
+    {
+      request: (_f, mark) => ['POST', '/clients', { name: mark }],
+      applied: async (_f, mark) => expect(await countRows('clients', 'name = ?', mark)).toBe(1),
+      retry: 201, // POST is not idempotent: the retry makes a second client
+      afterRetry: async (_f, mark) => expect(await countRows('clients', 'name = ?', mark)).toBe(2),
+    },
+  ],
+  [
+    'createClient under a chosen id',
+    {
+      request: (_f, mark) => ['POST', '/clients', { id: mark, name: 'imported' }],
+      applied: async (_f, mark) => expect(await countRows('clients', 'id = ?', mark)).toBe(1),
+      retry: 409, // the id is taken: by the lost write itself
+      afterRetry: async (_f, mark) => expect(await countRows('clients', 'id = ?', mark)).toBe(1),
+    },
+  ],
+  [
+    'updateClient with If-Match',
+    {
+      prepare: clientEtag,
+      request: (f, mark, h) => ['PUT', `/clients/${f.client.id}`, { name: mark }, h],
+      applied: async (f, mark, h) => {
+        const read = await api('GET', `/clients/${f.client.id}`);
+        expect(read.body.data.name).toBe(mark);
+        expect(read.headers.get('etag')).toBe(nextEtag(h['if-match']!));
+      },
+      retry: 412, // the old If-Match no longer holds: the update already happened
+      afterRetry: async (f, mark, h) => {
+        const read = await api('GET', `/clients/${f.client.id}`);
+        expect(read.body.data.name).toBe(mark);
+        expect(read.headers.get('etag')).toBe(nextEtag(h['if-match']!));
+      },
+    },
+  ],
+  [
+    'deleteClient',
+    {
+      request: (f) => ['DELETE', `/clients/${f.client.id}`],
+      applied: async (f) => {
+        expect(await countRows('clients', 'id = ?', f.client.id)).toBe(0);
+        expect(await countRows('client_secrets', 'client_id = ?', f.client.id)).toBe(0);
+        expect(await countRows('client_scopes', 'client_id = ?', f.client.id)).toBe(0);
+      },
+      retry: 404,
+    },
+  ],
+  [
+    'createSecret',
+    {
+      request: (f, mark) => ['POST', `/clients/${f.client.id}/secrets`, { name: mark }],
+      // Stored, but its clear value never reached the caller.
+      applied: async (f, mark) => expect(await countRows('client_secrets', 'client_id = ? AND name = ?', f.client.id, mark)).toBe(1),
+      retry: 200, // a second secret
+      afterRetry: async (f, mark) => expect(await countRows('client_secrets', 'client_id = ? AND name = ?', f.client.id, mark)).toBe(2),
+    },
+  ],
+  [
+    'deleteSecret',
+    {
+      request: (f) => ['DELETE', `/clients/${f.client.id}/secrets/${f.secret.id}`],
+      applied: async (f) => expect(await countRows('client_secrets', 'id = ?', f.secret.id)).toBe(0),
+      retry: 404,
+    },
+  ],
+  [
+    'addScopeToClient',
+    {
+      prepare: clientEtag,
+      request: (f) => ['PUT', `/clients/${f.client.id}/scopes/${f.other.id}`],
+      applied: async (f, _mark, h) => {
+        expect(await countRows('client_scopes', 'client_id = ? AND scope_id = ?', f.client.id, f.other.id)).toBe(1);
+        expect(await etagOf(`/clients/${f.client.id}`)).toBe(nextEtag(h['if-match']!));
+      },
+      retry: 204, // idempotent: still one link, no second version bump
+      afterRetry: async (f, _mark, h) => {
+        expect(await countRows('client_scopes', 'client_id = ? AND scope_id = ?', f.client.id, f.other.id)).toBe(1);
+        expect(await etagOf(`/clients/${f.client.id}`)).toBe(nextEtag(h['if-match']!));
+      },
+    },
+  ],
+  [
+    'deleteScopeFromClient',
+    {
+      request: (f) => ['DELETE', `/clients/${f.client.id}/scopes/${f.linked.id}`],
+      applied: async (f) => expect(await countRows('client_scopes', 'client_id = ? AND scope_id = ?', f.client.id, f.linked.id)).toBe(0),
+      retry: 204, // idempotent
+    },
+  ],
+  [
+    'createScope',
+    {
+      request: (_f, mark) => ['POST', '/scopes', { label: mark }],
+      applied: async (_f, mark) => expect(await countRows('scopes', 'label = ?', mark)).toBe(1),
+      retry: 409, // the label is taken: by the lost write itself
+      afterRetry: async (_f, mark) => expect(await countRows('scopes', 'label = ?', mark)).toBe(1),
+    },
+  ],
+  [
+    'updateScope with If-Match',
+    {
+      prepare: async (f) => ({ 'if-match': await etagOf(`/scopes/${f.scope.id}`) }),
+      request: (f, mark, h) => ['PUT', `/scopes/${f.scope.id}`, { label: mark }, h],
+      applied: async (f, mark, h) => {
+        const read = await api('GET', `/scopes/${f.scope.id}`);
+        expect(read.body.data.label).toBe(mark);
+        expect(read.headers.get('etag')).toBe(nextEtag(h['if-match']!));
+      },
+      retry: 412,
+      afterRetry: async (f, mark) => expect((await api('GET', `/scopes/${f.scope.id}`)).body.data.label).toBe(mark),
+    },
+  ],
+  [
+    'deleteScope',
+    {
+      request: (f) => ['DELETE', `/scopes/${f.linked.id}`],
+      applied: async (f) => {
+        expect(await countRows('scopes', 'id = ?', f.linked.id)).toBe(0);
+        expect(await countRows('client_scopes', 'scope_id = ?', f.linked.id)).toBe(0);
+        expect(await countRows('scope_transients', 'transient_scope_id = ?', f.linked.id)).toBe(0);
+      },
+      retry: 404,
+    },
+  ],
+  [
+    'addTransientScope',
+    {
+      request: (f) => ['PUT', `/scopes/${f.scope.id}/transient/${f.other.id}`],
+      applied: async (f) => expect(await countRows('scope_transients', 'scope_id = ? AND transient_scope_id = ?', f.scope.id, f.other.id)).toBe(1),
+      retry: 204,
+      afterRetry: async (f) => expect(await countRows('scope_transients', 'scope_id = ? AND transient_scope_id = ?', f.scope.id, f.other.id)).toBe(1),
+    },
+  ],
+  [
+    'deleteTransientScope',
+    {
+      request: (f) => ['DELETE', `/scopes/${f.scope.id}/transient/${f.linked.id}`],
+      applied: async (f) => expect(await countRows('scope_transients', 'scope_id = ? AND transient_scope_id = ?', f.scope.id, f.linked.id)).toBe(0),
+      retry: 204,
+    },
+  ],
+];
+
+describe('a D1 write whose answer is lost after D1 applied it', () => {
+  const cases = lostAnswers.flatMap(([name, c]) => failures.map(([kind, message, status]) => [name, kind, message, status, c] as const));
+
+  it.each(cases)('%s, then %s: the caller gets a 5xx, the write happened exactly once, and a retry shows it', async (_name, _kind, message, status, c) => {
+    const f = await fixture();
+    const mark = `lost-${crypto.randomUUID()}`; // a valid client id and scope label
+    const headers = (await c.prepare?.(f)) ?? {};
+    const req = c.request(f, mark, headers);
+    const db = new FaultyD1(1, message, 'after');
+    const logged = await capturingLog(async () => expectFailureAnswer(await callWithFault(db, req), status));
+    expect(db.executed).toBeGreaterThan(0); // the one round trip of the write ran (and failed afterwards)
+    expect(logged).toContain(message.replace('D1_ERROR: ', ''));
+    await c.applied(f, mark, headers);
+
+    const again = await retry(req);
+    expect(again.status, again.text).toBe(c.retry);
+    await (c.afterRetry ?? c.applied)(f, mark, headers);
+  });
+});
+
+describe('a statement failing inside D1 halfway through a batch', () => {
+  // createClient, createSecret and createScope are one statement each, not a batch: SQLite applies
+  // a single statement whole or not at all, and there is no "halfway" to inject a failure at.
+  const batchWrites = writes.filter(([name]) => !['createClient', 'createSecret', 'createScope'].includes(name));
+
+  it.each(batchWrites)('%s: D1 fails the statement after the write, and rolls the whole batch back', async (_name, request) => {
+    const req = request(await fixture());
+    const before = await snapshot();
+    const db = new FaultyD1(Infinity, 'never', 'inside');
+    const logged = await capturingLog(async () => expectFailureAnswer(await callWithFault(db, req), 500));
+    expect(db.injected).toBe(1);
+    // The injected statement only fails when the write before it changed a row: D1 ran the write, then undid it.
+    expect(logged).toContain('malformed JSON');
+    expect(await snapshot()).toEqual(before);
   });
 
-  it.each(writes)('%s: a transient D1 error answers 503 with Retry-After, database unchanged', async (_name, request) => {
-    const [method, path, body] = request(await fixture());
-    const before = await snapshot();
-    const original = console.error;
-    console.error = () => {};
-    try {
-      const res = await callWithFault(new FaultyD1(1, 'D1_ERROR: Network connection lost.'), method, path, body);
-      expect(res.status).toBe(503);
-      expect(res.headers.get('retry-after')).toBe('1');
-      expect(res.body.errorCode).toBe('SERVICE_UNAVAILABLE');
-    } finally {
-      console.error = original;
-    }
-    expect(await snapshot()).toEqual(before);
+  it('the injected statement is harmless when the write before it changed nothing (control)', async () => {
+    const f = await fixture();
+    // Detaching a scope that is not attached deletes no row: the batch succeeds with the injection.
+    const db = new FaultyD1(Infinity, 'never', 'inside');
+    const res = await callWithFault(db, ['DELETE', `/clients/${f.client.id}/scopes/${f.other.id}`]);
+    expect(db.injected).toBe(1);
+    expect(res.status).toBe(204);
   });
 });

@@ -35,13 +35,30 @@ describe('d1Session', () => {
     expect((await recordSessions('DELETE', '/clients/nope', { 'x-d1-bookmark': bookmark })).constraints).toEqual(['first-primary']);
   });
 
-  it('returns the session bookmark on every response, errors included; echoing it reads your writes', async () => {
+  it('returns the session bookmark on every response, errors included; a read at a write’s bookmark sees that write', async () => {
     const created = await api('POST', '/clients', { body: { name: 'bookmarked' } });
-    const bookmark = created.headers.get('x-d1-bookmark');
+    const bookmark = created.headers.get('x-d1-bookmark')!;
     expect(bookmark).toMatch(/^[0-9a-f-]+$/);
-    const read = await api('GET', `/clients/${created.body.data.id}`, { headers: { 'x-d1-bookmark': bookmark! } });
+    const path = `/clients/${created.body.data.id}`;
+
+    // Read your own write: a read at the write's bookmark sees it.
+    const read = await api('GET', path, { headers: { 'x-d1-bookmark': bookmark } });
     expect(read.status).toBe(200);
-    expect(read.headers.get('x-d1-bookmark')! >= bookmark!).toBe(true);
+    expect(read.body.data).toEqual(created.body.data);
+    // D1 documents bookmarks as lexicographically sortable, oldest to newest
+    // (developers.cloudflare.com/d1/reference/time-travel/#bookmarks): the read's
+    // bookmark is the one passed or a later one, never an earlier one.
+    expect(read.headers.get('x-d1-bookmark')! >= bookmark).toBe(true);
+
+    // The order is real here: a later write answers a strictly later bookmark,
+    // and a read at that bookmark sees the later write.
+    const updated = await api('PUT', path, { body: { name: 'bookmarked again' } });
+    const later = updated.headers.get('x-d1-bookmark')!;
+    expect(later > bookmark).toBe(true);
+    const reread = await api('GET', path, { headers: { 'x-d1-bookmark': later } });
+    expect(reread.body.data.name).toBe('bookmarked again');
+    expect(reread.headers.get('x-d1-bookmark')! >= later).toBe(true);
+
     const missing = await api('GET', '/clients/nope');
     expect(missing.status).toBe(404);
     expect(missing.headers.get('x-d1-bookmark')).toMatch(/^[0-9a-f-]+$/);
