@@ -1,0 +1,702 @@
+// The mutants `npm run mutate` applies (scripts/mutate.mjs), one at a time.
+//
+// Each is a bug a developer could plausibly write in the code where a bug hurts
+// most: the token endpoint, bearer verification, the tenant and scope
+// middleware, secrets, cursors, ETags, and the repositories' tenant filters.
+//
+//   id           M..: the mutants of the 2026-11 test audit (§6), ids kept;
+//                N..: added afterwards, module by module.
+//   module       the file it changes
+//   description  the bug, as a reviewer would name it
+//   find         an exact snippet of the CURRENT file, found exactly once
+//                (else the run reports the mutant STALE and fails: refresh it)
+//   replace      what the snippet becomes
+//   tests        the test files expected to kill it (run with --bail=1)
+//
+// Equivalent mutants (no observable behaviour can tell them from the original)
+// are left out on purpose; the ones considered and rejected are noted inline.
+
+const TOKEN = ['test/token-endpoint.test.ts'];
+const TENANTS = ['test/tenants.test.ts'];
+const ETAG = ['test/etag.test.ts'];
+const CONFIG = ['test/configuration.test.ts'];
+const AUTH = ['test/middleware/authenticate.test.ts'];
+const PAGES = ['test/pagination.test.ts'];
+const FILTERED = ['test/filtered-pages.test.ts'];
+
+/** @type {{ id: string, module: string, description: string, find: string, replace: string, tests: string[] }[]} */
+export const mutants = [
+  // ------------------------------------------------------------ token endpoint
+  // src/oauth/token.repository.ts
+  {
+    id: 'M09',
+    module: 'src/oauth/token.repository.ts',
+    description: 'any live secret of the tenant authenticates any of its clients (secret lookup ignores client_id)',
+    find: 'WHERE s.tenant_id = client.tenant_id AND s.client_id = client.id',
+    replace: 'WHERE s.tenant_id = client.tenant_id',
+    tests: TOKEN,
+  },
+  {
+    id: 'M10',
+    module: 'src/oauth/token.repository.ts',
+    description: 'scope closure starts from the scopes of every client of the tenant, not just this one',
+    find: 'JOIN client ON cs.tenant_id = client.tenant_id AND cs.client_id = client.id',
+    replace: 'JOIN client ON cs.tenant_id = client.tenant_id',
+    tests: TOKEN,
+  },
+  {
+    id: 'N01',
+    module: 'src/oauth/token.repository.ts',
+    description: 'expired secrets still authenticate (expiry compared with 0 instead of now)',
+    find: 'AND (s.expires_at IS NULL OR s.expires_at > ${now})',
+    replace: 'AND (s.expires_at IS NULL OR s.expires_at > 0)',
+    tests: ['test/secret-lifecycle.test.ts', ...TOKEN],
+  },
+  {
+    id: 'N02',
+    module: 'src/oauth/token.repository.ts',
+    description: 'lastUsedAt is written on every token request, not at most once an hour',
+    find: 'secret.lastUsedAt === null || secret.lastUsedAt < now - LAST_USED_RESOLUTION_MS',
+    replace: 'true',
+    tests: ['test/secret-lifecycle.test.ts'],
+  },
+  // Not included: dropping `st.tenant_id = client.tenant_id` or `sc.tenant_id = client.tenant_id`
+  // from the closure: scope ids are random UUIDs and links are only made within a tenant
+  // (equivalent). `s.expires_at >= now` vs `>`: differs only within the same millisecond.
+
+  // src/oauth/token.handler.ts
+  {
+    id: 'M07b',
+    module: 'src/oauth/token.handler.ts',
+    description: '/oauth/token reads the whole body, without the 16 KiB bound (413)',
+    find: 'const text = await readBoundedText(c.req.raw, MAX_TOKEN_REQUEST_BYTES);',
+    replace: 'const text = await c.req.text();',
+    tests: TOKEN,
+  },
+  {
+    id: 'N03',
+    module: 'src/oauth/token.handler.ts',
+    description: 'public clients get tokens through the client_credentials grant',
+    find: 'if (client.public) {',
+    replace: 'if (false) {',
+    tests: TOKEN,
+  },
+  {
+    id: 'N04',
+    module: 'src/oauth/token.handler.ts',
+    description: 'any grant_type is treated as client_credentials (no unsupported_grant_type)',
+    find: "if (grantType !== 'client_credentials') {",
+    replace: 'if (false) {',
+    tests: TOKEN,
+  },
+  {
+    id: 'N05',
+    module: 'src/oauth/token.handler.ts',
+    description: 'the static admin client is not checked against ADMIN_CLIENT_SECRET (any secret works)',
+    find: 'if (!digestsEqual(await presentedDigest, await digestSecret(admin.secret))) {',
+    replace: 'if (!digestsEqual(await presentedDigest, await presentedDigest)) {',
+    tests: TOKEN,
+  },
+  {
+    id: 'N06',
+    module: 'src/oauth/token.handler.ts',
+    description: 'the static admin client is also granted auth:tenants (acts in any tenant)',
+    find: 'allowedScopes: [READ_SCOPE, WRITE_SCOPE] }',
+    replace: "allowedScopes: [READ_SCOPE, WRITE_SCOPE, 'auth:tenants'] }",
+    tests: TOKEN,
+  },
+  {
+    id: 'N07',
+    module: 'src/oauth/token.handler.ts',
+    description: 'the tenant claim of a minted token carries the client id instead of its tenant',
+    find: 'extraClaims: { [TENANT_CLAIM]: client.tenantId }',
+    replace: 'extraClaims: { [TENANT_CLAIM]: client.id }',
+    tests: [...TENANTS, ...TOKEN],
+  },
+  {
+    id: 'N08',
+    module: 'src/oauth/token.handler.ts',
+    description: 'a configuration 503 at /oauth/token answers the admin error shape, not RFC 6749 temporarily_unavailable',
+    find: 'if (error instanceof ApiError && error.status === 503) {',
+    replace: 'if (false) {',
+    tests: CONFIG,
+  },
+
+  // src/oauth/token-throttle.ts (the token endpoint's rate limits)
+  {
+    id: 'N09',
+    module: 'src/oauth/token-throttle.ts',
+    description: 'the per-client limiter key ignores the address: failures from one address lock the client out everywhere',
+    find: 'spend(c.env.TOKEN_RATE_LIMITER, `${addressOf(c)}\\n${clientId}`)',
+    replace: 'spend(c.env.TOKEN_RATE_LIMITER, clientId)',
+    tests: ['test/rate-limit.test.ts'],
+  },
+
+  // src/oauth/client-authentication.ts
+  {
+    id: 'N10',
+    module: 'src/oauth/client-authentication.ts',
+    description: 'HTTP Basic and client_secret in the body are both accepted (two methods in one request)',
+    find: 'if (postSecret !== null) {',
+    replace: 'if (false) {',
+    tests: ['test/unit/client-authentication.test.ts', ...TOKEN],
+  },
+  {
+    id: 'N11',
+    module: 'src/oauth/client-authentication.ts',
+    description: 'Basic credentials split at the last colon: a secret containing ":" is misread',
+    find: "const colon = decoded.indexOf(':');",
+    replace: "const colon = decoded.lastIndexOf(':');",
+    tests: ['test/unit/client-authentication.test.ts', ...TOKEN],
+  },
+
+  // src/oauth/scope-grant.ts
+  {
+    id: 'N12',
+    module: 'src/oauth/scope-grant.ts',
+    description: 'a request with exactly one scope that is not allowed is granted (off by one)',
+    find: 'if (refused.length) {',
+    replace: 'if (refused.length > 1) {',
+    tests: ['test/unit/scope-grant.test.ts', ...TOKEN],
+  },
+
+  // src/oauth/index.ts
+  {
+    id: 'N13',
+    module: 'src/oauth/index.ts',
+    description: 'discovery under /api/auth names endpoints without the /api/auth prefix',
+    find: 'const base = c.req.path.startsWith(`${FORMANCE_PREFIX}/`) ? `${issuer}${FORMANCE_PREFIX}` : issuer;',
+    replace: 'const base = issuer;',
+    tests: ['test/formance-prefix.test.ts', ...TOKEN],
+  },
+  // Not included: the SIGNING_KEYS check on /keys (signingKeysOf refuses a missing value with
+  // the same 503 a line later: equivalent).
+
+  // ------------------------------------------------------------ bearer verification
+  // src/auth/access-tokens.ts
+  {
+    id: 'M11',
+    module: 'src/auth/access-tokens.ts',
+    description: 'the verified-token cache is keyed by the token only, not the issuer and audience it was checked against',
+    find: 'const cacheKey = `${trusted.own.issuer}\\n${trusted.own.audience}\\n${token}`;',
+    replace: 'const cacheKey = token;',
+    tests: CONFIG,
+  },
+  {
+    id: 'M14',
+    module: 'src/auth/access-tokens.ts',
+    description: "external provider tokens are cached too (a revoked key or changed setting ignored until exp)",
+    find: 'if (!isExternal) cache.set(cacheKey, verified);',
+    replace: 'cache.set(cacheKey, verified);',
+    tests: CONFIG,
+  },
+  {
+    id: 'M15',
+    module: 'src/auth/access-tokens.ts',
+    description: 'EXTERNAL_TENANT_CLAIM ignored: external tokens read the tenant claim',
+    find: 'const tenantClaim = isExternal ? external.tenantClaim : TENANT_CLAIM;',
+    replace: 'const tenantClaim = TENANT_CLAIM;',
+    tests: [...CONFIG, ...TENANTS],
+  },
+  {
+    id: 'N14',
+    module: 'src/auth/access-tokens.ts',
+    description: "this service's tokens are accepted without typ at+jwt (RFC 9068)",
+    find: 'typ: ACCESS_TOKEN_TYPE,\n          requiredClaims',
+    replace: 'requiredClaims',
+    tests: AUTH,
+  },
+  {
+    id: 'N15',
+    module: 'src/auth/access-tokens.ts',
+    description: "this service's tokens are accepted without exp",
+    find: "typ: ACCESS_TOKEN_TYPE,\n          requiredClaims: ['exp'],",
+    replace: 'typ: ACCESS_TOKEN_TYPE,',
+    tests: AUTH,
+  },
+  {
+    id: 'N16',
+    module: 'src/auth/access-tokens.ts',
+    description: "the external provider's tokens are accepted without exp",
+    find: "algorithms: EXTERNAL_ALGORITHMS,\n          requiredClaims: ['exp'],",
+    replace: 'algorithms: EXTERNAL_ALGORITHMS,',
+    tests: AUTH,
+  },
+  {
+    id: 'N17',
+    module: 'src/auth/access-tokens.ts',
+    description: "the external provider's audience is not checked",
+    find: 'audience: external.audience,',
+    replace: '',
+    tests: AUTH,
+  },
+  {
+    id: 'N18',
+    module: 'src/auth/access-tokens.ts',
+    description: "this service's issuer is not checked",
+    find: 'issuer: own.issuer,',
+    replace: '',
+    tests: AUTH,
+  },
+  {
+    id: 'N19',
+    module: 'src/auth/access-tokens.ts',
+    description: 'clock tolerance of 5 minutes instead of 30 s',
+    find: 'const CLOCK_TOLERANCE_SECONDS = 30;',
+    replace: 'const CLOCK_TOLERANCE_SECONDS = 300;',
+    tests: AUTH,
+  },
+  {
+    id: 'N20',
+    module: 'src/auth/access-tokens.ts',
+    description: "an unreachable identity provider JWKS answers 401 invalid_token instead of 503 with Retry-After",
+    find: "return new ApiError('SERVICE_UNAVAILABLE', 'the identity provider keys could not be fetched', { 'Retry-After': '30' });",
+    replace: "return new InvalidTokenError('the identity provider keys could not be fetched');",
+    tests: [...AUTH, ...CONFIG],
+  },
+  // Not included: HS256 added to the allowed algorithms (the key sets hold only EC keys, so jose
+  // still refuses: equivalent); dropping `unverifiedIssuer !== own.issuer` (only differs when
+  // EXTERNAL_ISSUER equals this service's issuer, a misconfiguration).
+
+  // src/auth/verified-token-cache.ts
+  {
+    id: 'N21',
+    module: 'src/auth/verified-token-cache.ts',
+    description: 'the cache is unbounded (never evicts)',
+    find: 'if (this.#entries.size > this.maxEntries) this.#entries.delete',
+    replace: 'if (false) this.#entries.delete',
+    tests: ['test/unit/verified-token-cache.test.ts'],
+  },
+
+  // src/middleware/authenticate.ts
+  {
+    id: 'N22',
+    module: 'src/middleware/authenticate.ts',
+    description: 'the Bearer pattern is not anchored at the end: "Bearer a b" is read as token "a"',
+    find: '=*) *$/i;',
+    replace: '=*)/i;',
+    tests: AUTH,
+  },
+
+  // ------------------------------------------------------------ tenant and scope middleware
+  // src/middleware/tenant.ts
+  {
+    id: 'M20',
+    module: 'src/middleware/tenant.ts',
+    description: 'X-Tenant-Id honoured without scope auth:tenants',
+    find: '} else if (!scopes.has(TENANTS_SCOPE)) {',
+    replace: '} else if (false) {',
+    tests: TENANTS,
+  },
+  {
+    id: 'M13',
+    module: 'src/middleware/tenant.ts',
+    description: "the token's tenant is not validated against ID_PATTERN",
+    find: "if (typeof tenant !== 'string' || !ID_PATTERN.test(tenant)) {",
+    replace: "if (typeof tenant !== 'string') {",
+    tests: [...TENANTS, ...AUTH],
+  },
+  {
+    id: 'N23',
+    module: 'src/middleware/tenant.ts',
+    description: 'the X-Tenant-Id value is not validated against ID_PATTERN',
+    find: '} else if (!ID_PATTERN.test(requested)) {',
+    replace: '} else if (false) {',
+    tests: TENANTS,
+  },
+  {
+    id: 'N24',
+    module: 'src/middleware/tenant.ts',
+    description: 'an empty X-Tenant-Id is treated as absent, even for a token without auth:tenants',
+    find: 'if (requested === undefined) {',
+    replace: 'if (!requested) {',
+    tests: TENANTS,
+  },
+
+  // src/middleware/require-scope.ts
+  {
+    id: 'N25',
+    module: 'src/middleware/require-scope.ts',
+    description: 'auth:read is enough for writes',
+    find: '(isRead && scopes.has(READ_SCOPE))',
+    replace: 'scopes.has(READ_SCOPE)',
+    tests: AUTH,
+  },
+
+  // ------------------------------------------------------------ secrets
+  // src/lib/secrets.ts
+  {
+    id: 'M04',
+    module: 'src/lib/secrets.ts',
+    description: 'digestsEqual always true',
+    find: 'return crypto.subtle.timingSafeEqual(left, right);',
+    replace: 'return true;',
+    tests: ['test/unit/secrets.test.ts', ...TOKEN],
+  },
+  {
+    id: 'N26',
+    module: 'src/lib/secrets.ts',
+    description: 'secrets are never randomised (all-zero bytes)',
+    find: 'crypto.getRandomValues(bytes);',
+    replace: '',
+    tests: ['test/unit/secrets.test.ts', 'test/clients.test.ts'],
+  },
+  // Not included: dropping the byteLength check in digestsEqual (both digests are always 64
+  // hex characters: equivalent).
+
+  // ------------------------------------------------------------ cursors
+  // src/lib/cursor.ts
+  {
+    id: 'M08',
+    module: 'src/lib/cursor.ts',
+    description: 'cursor HMAC verification bypassed',
+    find: "if (!(await crypto.subtle.verify('HMAC', key, macBytes, bodyBytes))) {",
+    replace: 'if (false) {',
+    tests: PAGES,
+  },
+  {
+    id: 'M08b',
+    module: 'src/lib/cursor.ts',
+    description: 'cursor not bound to its tenant',
+    find: 'payload.t !== scope.tenantId || ',
+    replace: '',
+    tests: [...PAGES, ...FILTERED],
+  },
+  {
+    id: 'N27',
+    module: 'src/lib/cursor.ts',
+    description: 'cursor not bound to its filters',
+    find: ' || payload.f !== scope.filters',
+    replace: '',
+    tests: [...FILTERED, ...PAGES],
+  },
+
+  // src/lib/pagination.ts
+  {
+    id: 'M36',
+    module: 'src/lib/pagination.ts',
+    description: 'hasMore off by one: a full last page claims more',
+    find: 'const full = rows.length > pageSize;',
+    replace: 'const full = rows.length >= pageSize;',
+    tests: PAGES,
+  },
+  {
+    id: 'N28',
+    module: 'src/lib/pagination.ts',
+    description: 'keyset comparison >= instead of >: the last row of a page repeats on the next',
+    find: '(${columns.createdAt}, ${columns.id}) > (${position.createdAt}, ${position.id})',
+    replace: '(${columns.createdAt}, ${columns.id}) >= (${position.createdAt}, ${position.id})',
+    tests: PAGES,
+  },
+  {
+    id: 'N29',
+    module: 'src/lib/pagination.ts',
+    description: 'keyset on created_at only: rows created in the same millisecond as a page end are skipped',
+    find: '(${columns.createdAt}, ${columns.id}) > (${position.createdAt}, ${position.id})',
+    replace: '${columns.createdAt} > ${position.createdAt}',
+    tests: [...PAGES, ...FILTERED],
+  },
+  {
+    id: 'N30',
+    module: 'src/lib/pagination.ts',
+    description: 'the next cursor points at the extra (look-ahead) row: one row per page is skipped',
+    find: 'const position = full ? pageRows[pageRows.length - 1] : resumeAfter;',
+    replace: 'const position = full ? rows[rows.length - 1] : resumeAfter;',
+    tests: PAGES,
+  },
+  {
+    id: 'N31',
+    module: 'src/lib/pagination.ts',
+    description: 'a bounded scan that ran out of budget ends the list (resumeAfter ignored for hasMore)',
+    find: 'const hasMore = full || resumeAfter !== undefined;',
+    replace: 'const hasMore = full;',
+    tests: FILTERED,
+  },
+
+  // ------------------------------------------------------------ ETags
+  // src/lib/etag.ts
+  {
+    id: 'N32',
+    module: 'src/lib/etag.ts',
+    description: 'weak ETags match in If-Match (RFC 9110 requires strong comparison)',
+    find: '/^\\s*"(\\d{1,15})"\\s*$/',
+    replace: '/^\\s*(?:W\\/)?"(\\d{1,15})"\\s*$/',
+    tests: ETAG,
+  },
+
+  // src/db/versioning.ts
+  {
+    id: 'M24',
+    module: 'src/db/versioning.ts',
+    description: 'deleteClient/deleteScope: tenant filter removed from the DELETE',
+    find: 'db.delete(table).where(and(byTenantAndId(table, tenantId, id), versionCondition(table, precondition))),',
+    replace: 'db.delete(table).where(and(eq(table.id, id), versionCondition(table, precondition))),',
+    tests: TENANTS,
+  },
+  {
+    id: 'N33',
+    module: 'src/db/versioning.ts',
+    description: 'deleteClient/deleteScope: If-Match not applied to the DELETE (412 answered after deleting)',
+    find: 'db.delete(table).where(and(byTenantAndId(table, tenantId, id), versionCondition(table, precondition))),',
+    replace: 'db.delete(table).where(byTenantAndId(table, tenantId, id)),',
+    tests: ETAG,
+  },
+  {
+    id: 'N34',
+    module: 'src/db/versioning.ts',
+    description: 'an If-Match holding no usable tag (only weak or foreign ones) places no condition',
+    find: 'if (precondition.versions.length === 0) return sql`0`;',
+    replace: 'if (precondition.versions.length === 0) return undefined;',
+    tests: ETAG,
+  },
+  {
+    id: 'N35',
+    module: 'src/db/versioning.ts',
+    description: 'satisfies() always true: a guarded write that did nothing reports success, not 412',
+    find: 'return precondition.versions.includes(version);',
+    replace: 'return true;',
+    tests: ETAG,
+  },
+  {
+    id: 'N36',
+    module: 'src/db/versioning.ts',
+    description: 'the parent probe ignores the tenant (404 names the secret/scope, not the foreign parent)',
+    find: 'return db.select({ version: table.version }).from(table).where(byTenantAndId(table, tenantId, id));',
+    replace: 'return db.select({ version: table.version }).from(table).where(eq(table.id, id));',
+    tests: [...TENANTS, ...ETAG],
+  },
+  {
+    id: 'N37',
+    module: 'src/db/versioning.ts',
+    description: "the link target's existence check ignores the tenant: linking another tenant's scope answers success",
+    find: 'return db.select({ id: table.id }).from(table).where(byTenantAndId(table, tenantId, id));',
+    replace: 'return db.select({ id: table.id }).from(table).where(eq(table.id, id));',
+    tests: TENANTS,
+  },
+  // Not included: parentGuard/byTenantAndId without the tenant inside the EXISTS (the probe
+  // and the child write are tenant-scoped and ids are unique across tenants: equivalent).
+
+  // ------------------------------------------------------------ repositories' tenant filters
+  // src/clients/clients.repository.ts
+  {
+    id: 'M01',
+    module: 'src/clients/clients.repository.ts',
+    description: 'readClient: tenant filter removed',
+    find: 'const [row] = await db.select(clientRow).from(clients).where(byId(tenantId, clientId));',
+    replace: 'const [row] = await db.select(clientRow).from(clients).where(eq(clients.id, clientId));',
+    tests: TENANTS,
+  },
+  {
+    id: 'M02',
+    module: 'src/clients/clients.repository.ts',
+    description: 'listClients: tenant filter removed',
+    find: '.where(and(eq(clients.tenantId, tenantId), afterPosition(clients, page.after)))',
+    replace: '.where(and(afterPosition(clients, page.after)))',
+    tests: [...TENANTS, ...PAGES],
+  },
+  {
+    id: 'N38',
+    module: 'src/clients/clients.repository.ts',
+    description: 'filtered listClients: tenant filter removed from the bounded scan',
+    find: 'WHERE ${clients.tenantId} = ${tenantId}',
+    replace: 'WHERE ${tenantId} = ${tenantId}',
+    tests: [...FILTERED, ...TENANTS, ...PAGES],
+  },
+  {
+    id: 'M03',
+    module: 'src/clients/clients.repository.ts',
+    description: "createSecret INSERT…SELECT: tenant filter removed (a secret planted on another tenant's client)",
+    find: '.where(byId(tenantId, clientId)),\n    )\n    .returning({ id: clientSecrets.id });',
+    replace: '.where(eq(clients.id, clientId)),\n    )\n    .returning({ id: clientSecrets.id });',
+    tests: TENANTS,
+  },
+  {
+    id: 'M19',
+    module: 'src/clients/clients.repository.ts',
+    description: 'deleteSecret: tenant filter removed from the DELETE',
+    find: 'eq(clientSecrets.tenantId, tenantId),',
+    replace: '',
+    tests: TENANTS,
+  },
+  {
+    id: 'N39',
+    module: 'src/clients/clients.repository.ts',
+    description: 'deleteSecret: client filter removed (deletes a secret through another client of the tenant)',
+    find: 'eq(clientSecrets.clientId, clientId),',
+    replace: '',
+    tests: ['test/clients.test.ts'],
+  },
+  {
+    id: 'M05',
+    module: 'src/clients/clients.repository.ts',
+    description: 'updateClient: If-Match condition dropped',
+    find: '.where(and(byId(tenantId, clientId), versionCondition(clients, precondition)))',
+    replace: '.where(and(byId(tenantId, clientId)))',
+    tests: ETAG,
+  },
+  {
+    id: 'M17',
+    module: 'src/clients/clients.repository.ts',
+    description: 'updateClient: If-Match as check-then-write (TOCTOU)',
+    find:
+      'const [updated, rows] = await db.batch([\n    db\n      .update(clients)\n' +
+      '      .set({ ...storedOptions(options), version: sql`${clients.version} + 1` })\n' +
+      '      .where(and(byId(tenantId, clientId), versionCondition(clients, precondition)))',
+    replace:
+      "const [current] = await db.select({ version: clients.version }).from(clients).where(byId(tenantId, clientId));\n  if (current) assertPrecondition([current], precondition, 'client', clientId);\n" +
+      '  const [updated, rows] = await db.batch([\n    db\n      .update(clients)\n' +
+      '      .set({ ...storedOptions(options), version: sql`${clients.version} + 1` })\n' +
+      '      .where(byId(tenantId, clientId))',
+    tests: [...ETAG, 'test/round-trips.test.ts'],
+  },
+  {
+    id: 'M06b',
+    module: 'src/clients/clients.repository.ts',
+    description: 'detach scope: If-Match guard dropped',
+    find: 'eq(clientScopes.scopeId, scopeId),\n          parentGuard(db, clients, tenantId, clientId, precondition),',
+    replace: 'eq(clientScopes.scopeId, scopeId),',
+    tests: ETAG,
+  },
+  {
+    id: 'N40',
+    module: 'src/clients/clients.repository.ts',
+    description: 'attach scope: If-Match condition dropped (link made, then 412)',
+    find: '.where(and(byId(tenantId, clientId), eq(scopes.id, scopeId), versionCondition(clients, precondition))),',
+    replace: '.where(and(byId(tenantId, clientId), eq(scopes.id, scopeId))),',
+    tests: ETAG,
+  },
+  {
+    id: 'N41',
+    module: 'src/clients/clients.repository.ts',
+    description: "attach scope: the scope is not joined on the client's tenant (a link to another tenant's scope)",
+    find: '.innerJoin(scopes, eq(scopes.tenantId, clients.tenantId))',
+    replace: '.innerJoin(scopes, sql`1`)',
+    tests: TENANTS,
+  },
+  {
+    id: 'N42',
+    module: 'src/clients/clients.repository.ts',
+    description: 'a client read shows every secret of its tenant (secrets subquery ignores client_id)',
+    find: 'WHERE s.tenant_id = clients.tenant_id AND s.client_id = clients.id',
+    replace: 'WHERE s.tenant_id = clients.tenant_id',
+    tests: ['test/clients.test.ts'],
+  },
+
+  // src/scopes/scopes.repository.ts
+  {
+    id: 'M28',
+    module: 'src/scopes/scopes.repository.ts',
+    description: 'updateScope label uniqueness checked across all tenants (wrong 409, cross-tenant label oracle)',
+    find: '.where(and(eq(other.tenantId, tenantId), eq(other.label, options.label), ne(other.id, scopeId)));',
+    replace: '.where(and(eq(other.label, options.label), ne(other.id, scopeId)));',
+    tests: [...TENANTS, 'test/scopes.test.ts'],
+  },
+  {
+    id: 'N43',
+    module: 'src/scopes/scopes.repository.ts',
+    description: 'listScopes: tenant filter removed',
+    find: '.where(and(eq(scopes.tenantId, tenantId), afterPosition(scopes, page.after)))',
+    replace: '.where(and(afterPosition(scopes, page.after)))',
+    tests: [...TENANTS, ...PAGES],
+  },
+  {
+    id: 'N44',
+    module: 'src/scopes/scopes.repository.ts',
+    description: 'readScope: tenant filter removed',
+    find: 'return db.select(scopeRow).from(scopes).where(byId(tenantId, scopeId));',
+    replace: 'return db.select(scopeRow).from(scopes).where(eq(scopes.id, scopeId));',
+    tests: TENANTS,
+  },
+  {
+    id: 'N45',
+    module: 'src/scopes/scopes.repository.ts',
+    description: "updateScope: tenant filter removed from the UPDATE (another tenant's scope relabelled, then 404)",
+    find: '.where(and(byId(tenantId, scopeId), notExists(sameLabelElsewhere), versionCondition(scopes, precondition)))',
+    replace: '.where(and(eq(scopes.id, scopeId), notExists(sameLabelElsewhere), versionCondition(scopes, precondition)))',
+    tests: TENANTS,
+  },
+  {
+    id: 'M06c',
+    module: 'src/scopes/scopes.repository.ts',
+    description: 'addTransientScope: If-Match condition dropped',
+    find: '.where(and(byId(tenantId, scopeId), eq(transient.id, transientScopeId), versionCondition(scopes, precondition))),',
+    replace: '.where(and(byId(tenantId, scopeId), eq(transient.id, transientScopeId))),',
+    tests: ETAG,
+  },
+  {
+    id: 'M06a',
+    module: 'src/scopes/scopes.repository.ts',
+    description: 'deleteTransientScope: If-Match guard dropped (412 answered after deleting)',
+    find: 'eq(scopeTransients.transientScopeId, transientScopeId),\n          parentGuard(db, scopes, tenantId, scopeId, precondition),',
+    replace: 'eq(scopeTransients.transientScopeId, transientScopeId),',
+    tests: ETAG,
+  },
+  {
+    id: 'N46',
+    module: 'src/scopes/scopes.repository.ts',
+    description: 'deleteTransientScope: tenant filter removed from the DELETE',
+    find: 'eq(scopeTransients.tenantId, tenantId),',
+    replace: '',
+    tests: TENANTS,
+  },
+
+  // src/config.ts (tenant and issuer settings)
+  {
+    id: 'M16',
+    module: 'src/config.ts',
+    description: 'ADMIN_TENANT ignored',
+    find: 'tenant: env.ADMIN_TENANT || DEFAULT_TENANT',
+    replace: 'tenant: DEFAULT_TENANT',
+    tests: CONFIG,
+  },
+  {
+    id: 'N47',
+    module: 'src/config.ts',
+    description: 'ISSUER ignored: the issuer is always the request origin',
+    find: '(env.ISSUER || new URL(requestUrl).origin)',
+    replace: '(new URL(requestUrl).origin)',
+    tests: CONFIG,
+  },
+  {
+    id: 'N48',
+    module: 'src/config.ts',
+    description: 'AUDIENCE ignored: the audience is always the issuer',
+    find: 'return env.AUDIENCE || issuer;',
+    replace: 'return issuer;',
+    tests: CONFIG,
+  },
+  {
+    id: 'N49',
+    module: 'src/config.ts',
+    description: 'ADMIN_CLIENT_SECRET not required: the admin client would authenticate with an empty secret',
+    find: "['SIGNING_KEYS', 'ADMIN_CLIENT_ID', 'ADMIN_CLIENT_SECRET']",
+    replace: "['SIGNING_KEYS', 'ADMIN_CLIENT_ID']",
+    tests: CONFIG,
+  },
+  {
+    id: 'N50',
+    module: 'src/config.ts',
+    description: 'a half-configured external provider (no audience) is used instead of answering 503',
+    find: 'if (!issuer || !jwksUrl || !audience) {',
+    replace: 'if (!issuer || !jwksUrl) {',
+    tests: CONFIG,
+  },
+
+  // ------------------------------------------------------------ the audit's other two
+  {
+    id: 'M07',
+    module: 'src/app.ts',
+    description: 'admin body limit removed',
+    find: 'limitBody(),',
+    replace: '',
+    tests: ['test/errors.test.ts'],
+  },
+  {
+    id: 'M12',
+    module: 'src/lib/errors.ts',
+    description: "the error log carries drizzle's outer message, which lists bound parameters (digests)",
+    find: 'error: `${cause.name}: ${cause.message}`,',
+    replace: 'error: `${err.name}: ${err.message}`,',
+    tests: ['test/adversarial/faults.test.ts'],
+  },
+];
