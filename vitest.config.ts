@@ -17,6 +17,7 @@ export const EXTERNAL_IDP = {
   jwksUrl: 'https://idp.example.test/.well-known/jwks.json',
   audience: 'https://registry.test/admin',
   jwksFetchCountUrl: 'https://idp.example.test/__test/jwks-fetches',
+  brokenJwksUrl: 'https://idp.example.test/__test/broken-jwks.json',
 };
 
 let jwksFetches = 0;
@@ -44,6 +45,7 @@ export default defineConfig(async () => {
             // the external provider's key, and a key nobody trusts.
             TEST_KEYS: JSON.stringify({ signingKey, retiredKey, externalKey, strangerKey }),
             TEST_JWKS_FETCH_COUNT_URL: EXTERNAL_IDP.jwksFetchCountUrl,
+            TEST_BROKEN_JWKS_URL: EXTERNAL_IDP.brokenJwksUrl,
           },
           // The only outbound traffic: the external identity provider's JWKS, and a
           // counter of how often it was fetched, which tests read to prove the caching.
@@ -53,6 +55,8 @@ export default defineConfig(async () => {
               return Response.json({ keys: [publicHalf(externalKey!)] });
             }
             if (request.url === EXTERNAL_IDP.jwksFetchCountUrl) return Response.json({ fetches: jwksFetches });
+            // An identity provider whose JWKS endpoint answers something that is not a key set.
+            if (request.url === EXTERNAL_IDP.brokenJwksUrl) return Response.json({ not: 'a key set' });
             return new Response(`unexpected outbound request: ${request.url}`, { status: 599 });
           },
         },

@@ -107,6 +107,19 @@ describe('settings that decide who a token is', () => {
     expect(moved).toEqual({ status: 401, body: { errorCode: 'UNAUTHORIZED', errorMessage: 'the token is not meant for this audience' } });
   });
 
+  it('an external provider whose key set cannot be had makes its tokens a 503 with Retry-After, not a 401', async () => {
+    const token = await signToken({ key: testKeys.externalKey, typ: 'JWT', claims: { ...EXTERNAL_CLAIMS, tenant: 'ext' } });
+    const res = await createApp().fetch(
+      new Request('https://registry.test/clients', { headers: { authorization: `Bearer ${token}` } }),
+      { ...env, EXTERNAL_JWKS_URL: env.TEST_BROKEN_JWKS_URL },
+    );
+    expect({ status: res.status, retryAfter: res.headers.get('retry-after'), body: await res.json() }).toEqual({
+      status: 503,
+      retryAfter: '30',
+      body: { errorCode: 'SERVICE_UNAVAILABLE', errorMessage: 'the identity provider keys could not be fetched' },
+    });
+  });
+
   it('EXTERNAL_TENANT_CLAIM names the claim an external token’s tenant is read from', async () => {
     const settings = { EXTERNAL_TENANT_CLAIM: 'org' };
     const external = (claims: Record<string, unknown>) =>

@@ -14,6 +14,8 @@ declare global {
       TEST_KEYS: string;
       /** Answers how often the external JWKS was fetched (vitest.config.ts). */
       TEST_JWKS_FETCH_COUNT_URL: string;
+      /** An external JWKS URL that answers something that is not a key set. */
+      TEST_BROKEN_JWKS_URL: string;
       TOKEN_RATE_LIMITER: RateLimit;
       TOKEN_ADDRESS_RATE_LIMITER: RateLimit;
     }

@@ -121,6 +121,9 @@ describe('tenant of a request', () => {
     expect(expectError(plain, 403, 'FORBIDDEN')).toBe('X-Tenant-Id needs scope auth:tenants');
     const bad = await api('GET', '/scopes', { token: operator, headers: { 'x-tenant-id': 'not valid!' } });
     expectError(bad, 400, 'VALIDATION');
+    // An empty header is a header: refused, never read as "no header".
+    expectError(await api('GET', '/scopes', { token: operator, headers: { 'x-tenant-id': '' } }), 400, 'VALIDATION');
+    expectError(await api('GET', '/scopes', { ...target, headers: { 'x-tenant-id': '' } }), 403, 'FORBIDDEN');
   });
 
   it.each([
