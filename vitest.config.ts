@@ -18,9 +18,12 @@ export const EXTERNAL_IDP = {
   audience: 'https://registry.test/admin',
   jwksFetchCountUrl: 'https://idp.example.test/__test/jwks-fetches',
   brokenJwksUrl: 'https://idp.example.test/__test/broken-jwks.json',
+  failingJwksUrl: 'https://idp.example.test/__test/failing-jwks.json',
+  hangingJwksUrl: 'https://idp.example.test/__test/hanging-jwks.json',
 };
 
 let jwksFetches = 0;
+const fetchesByUrl: Record<string, number> = {};
 
 export default defineConfig(async () => {
   // The real drizzle-kit migrations, applied to each test file's isolated D1 by test/setup.ts.
@@ -36,6 +39,7 @@ export default defineConfig(async () => {
           bindings: {
             TEST_MIGRATIONS: migrations,
             SIGNING_KEYS: JSON.stringify({ keys: [signingKey, retiredKey] }),
+            ISSUER: 'https://registry.test',
             ADMIN_CLIENT_ID: 'admin',
             ADMIN_CLIENT_SECRET: 'test-admin-secret-0123456789abcdef',
             EXTERNAL_ISSUER: EXTERNAL_IDP.issuer,
@@ -46,17 +50,22 @@ export default defineConfig(async () => {
             TEST_KEYS: JSON.stringify({ signingKey, retiredKey, externalKey, strangerKey }),
             TEST_JWKS_FETCH_COUNT_URL: EXTERNAL_IDP.jwksFetchCountUrl,
             TEST_BROKEN_JWKS_URL: EXTERNAL_IDP.brokenJwksUrl,
+            TEST_FAILING_JWKS_URL: EXTERNAL_IDP.failingJwksUrl,
+            TEST_HANGING_JWKS_URL: EXTERNAL_IDP.hangingJwksUrl,
           },
           // The only outbound traffic: the external identity provider's JWKS, and a
           // counter of how often it was fetched, which tests read to prove the caching.
           outboundService: (request: Request) => {
+            if (request.url === EXTERNAL_IDP.jwksFetchCountUrl) return Response.json({ fetches: jwksFetches, byUrl: fetchesByUrl });
+            fetchesByUrl[request.url] = (fetchesByUrl[request.url] ?? 0) + 1;
             if (request.url === EXTERNAL_IDP.jwksUrl) {
               jwksFetches++;
               return Response.json({ keys: [publicHalf(externalKey!)] });
             }
-            if (request.url === EXTERNAL_IDP.jwksFetchCountUrl) return Response.json({ fetches: jwksFetches });
-            // An identity provider whose JWKS endpoint answers something that is not a key set.
-            if (request.url === EXTERNAL_IDP.brokenJwksUrl) return Response.json({ not: 'a key set' });
+            // Identity providers whose JWKS endpoint fails: not a key set, a server error, no answer.
+            if (request.url.startsWith(EXTERNAL_IDP.brokenJwksUrl)) return Response.json({ not: 'a key set' });
+            if (request.url.startsWith(EXTERNAL_IDP.failingJwksUrl)) return new Response('upstream down', { status: 502 });
+            if (request.url.startsWith(EXTERNAL_IDP.hangingJwksUrl)) return new Promise<Response>(() => {});
             return new Response(`unexpected outbound request: ${request.url}`, { status: 599 });
           },
         },

@@ -13,6 +13,9 @@ import {
   seededId,
 } from './config.mjs';
 
+/** Enough for 20 secrets each over any window this bench runs (about 1,000 requests a second at most). */
+const SECRET_TARGETS = 2_000;
+
 export async function inPool(items, concurrency, fn) {
   const results = new Array(items.length);
   let next = 0;
@@ -113,6 +116,15 @@ export async function seed(adminSecret) {
   }
   log(`seeded ${SETTINGS.smallTenantClients} clients in tenant "${SMALL_TENANT}" and ${bigLabel} in "${BIG_TENANT}" in ${seconds(started)}`);
 
+  // createSecret's targets: a client holds at most 20 live secrets, so the case spreads over enough
+  // clients (in tenant default, where the admin acts) for every request of its window to succeed.
+  await expectStatus(
+    call('POST', '/__bench/seed', { json: { tenant: 'default', count: SECRET_TARGETS, rareEvery: Number.MAX_SAFE_INTEGER, rareOffset: -1 } }),
+    200,
+    'seed createSecret targets',
+  );
+  const secretTargets = Array.from({ length: SECRET_TARGETS }, (_, i) => `default-${String(i).padStart(7, '0')}`);
+
   // Never-used secrets of distinct clients (scopes as the token client's): every token request a first use.
   started = Date.now();
   const firstUse = (
@@ -181,7 +193,7 @@ export async function seed(adminSecret) {
     firstUse,
     freshTokens,
     scopeIds,
-    secretTargets: fillers.slice(0, 8),
+    secretTargets,
     updateTarget,
     scopeTarget,
     detachTarget,

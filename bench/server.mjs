@@ -54,6 +54,8 @@ function wranglerEnv() {
 
 export function startServer() {
   const args = ['wrangler', 'dev', '-c', CONFIG, '--persist-to', STATE_DIR, '--port', String(SETTINGS.port), '--ip', '127.0.0.1'];
+  // The issuer is configuration, never the request's Host: the URL the bench calls.
+  args.push('--var', `ISSUER:http://127.0.0.1:${SETTINGS.port}`);
   args.push('--log-level', 'warn', '--show-interactive-dev-session=false');
   const logFile = createWriteStream(WRANGLER_LOG);
   server = spawn('npx', args, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: wranglerEnv() });

@@ -23,6 +23,10 @@ const CONFIG = ['test/configuration.test.ts'];
 const AUTH = ['test/middleware/authenticate.test.ts'];
 const PAGES = ['test/pagination.test.ts'];
 const FILTERED = ['test/filtered-pages.test.ts'];
+const ESCALATION = ['test/adversarial/escalation.test.ts'];
+const CAPS = ['test/caps.test.ts'];
+const TOKEN_COST = ['test/token-cost.test.ts'];
+const EXTERNAL_IDP = ['test/external-idp.test.ts'];
 
 /** @type {{ id: string, module: string, description: string, find: string, replace: string, tests: string[] }[]} */
 export const mutants = [
@@ -93,16 +97,19 @@ export const mutants = [
     id: 'N05',
     module: 'src/oauth/token.handler.ts',
     description: 'the static admin client is not checked against ADMIN_CLIENT_SECRET (any secret works)',
-    find: 'if (!digestsEqual(await presentedDigest, await digestSecret(admin.secret))) {',
-    replace: 'if (!digestsEqual(await presentedDigest, await presentedDigest)) {',
+    find: 'if (!digestsEqual(digest, adminDigest)) throw',
+    replace: 'if (!digestsEqual(digest, digest)) throw',
     tests: TOKEN,
   },
   {
     id: 'N06',
     module: 'src/oauth/token.handler.ts',
-    description: 'the static admin client is also granted auth:tenants (acts in any tenant)',
-    find: 'allowedScopes: [READ_SCOPE, WRITE_SCOPE] }',
-    replace: "allowedScopes: [READ_SCOPE, WRITE_SCOPE, 'auth:tenants'] }",
+    // Refreshed: the static admin is now granted auth:tenants by design (it is an operator), so
+    // the old bug (granting it) is the intended behaviour. Nearest real bug in the same place:
+    // the grant forgotten.
+    description: 'the static admin client is not granted auth:tenants (the platform operator cannot act in other tenants)',
+    find: 'allowedScopes: [READ_SCOPE, WRITE_SCOPE, TENANTS_SCOPE] }',
+    replace: 'allowedScopes: [READ_SCOPE, WRITE_SCOPE] }',
     tests: TOKEN,
   },
   {
@@ -178,16 +185,16 @@ export const mutants = [
     id: 'M11',
     module: 'src/auth/access-tokens.ts',
     description: 'the verified-token cache is keyed by the token only, not the issuer and audience it was checked against',
-    find: 'const cacheKey = `${trusted.own.issuer}\\n${trusted.own.audience}\\n${token}`;',
-    replace: 'const cacheKey = token;',
+    find: 'const cacheKey = await verifiedTokenKey(trusted.own.issuer, trusted.own.audience, token);',
+    replace: "const cacheKey = await verifiedTokenKey('', '', token);",
     tests: CONFIG,
   },
   {
     id: 'M14',
     module: 'src/auth/access-tokens.ts',
     description: "external provider tokens are cached too (a revoked key or changed setting ignored until exp)",
-    find: 'if (!isExternal) cache.set(cacheKey, verified);',
-    replace: 'cache.set(cacheKey, verified);',
+    find: 'if (!isExternal) cache.set(cacheKey, verified, ',
+    replace: 'cache.set(cacheKey, verified, ',
     tests: CONFIG,
   },
   {
@@ -263,8 +270,8 @@ export const mutants = [
     id: 'N21',
     module: 'src/auth/verified-token-cache.ts',
     description: 'the cache is unbounded (never evicts)',
-    find: 'if (this.#entries.size > this.maxEntries) this.#entries.delete',
-    replace: 'if (false) this.#entries.delete',
+    find: 'while (this.#entries.size > this.maxEntries || this.#bytes > this.maxBytes) this.#delete',
+    replace: 'while (false) this.#delete',
     tests: ['test/unit/verified-token-cache.test.ts'],
   },
 
@@ -284,7 +291,7 @@ export const mutants = [
     id: 'M20',
     module: 'src/middleware/tenant.ts',
     description: 'X-Tenant-Id honoured without scope auth:tenants',
-    find: '} else if (!scopes.has(TENANTS_SCOPE)) {',
+    find: '} else if (!operator) {',
     replace: '} else if (false) {',
     tests: TENANTS,
   },
@@ -490,24 +497,24 @@ export const mutants = [
     id: 'M02',
     module: 'src/clients/clients.repository.ts',
     description: 'listClients: tenant filter removed',
-    find: '.where(and(eq(clients.tenantId, tenantId), afterPosition(clients, page.after)))',
-    replace: '.where(and(afterPosition(clients, page.after)))',
+    find: 'FROM ${clients} WHERE ${clients.tenantId} = ${tenantId}',
+    replace: 'FROM ${clients} WHERE 1',
     tests: [...TENANTS, ...PAGES],
   },
   {
     id: 'N38',
     module: 'src/clients/clients.repository.ts',
     description: 'filtered listClients: tenant filter removed from the bounded scan',
-    find: 'WHERE ${clients.tenantId} = ${tenantId}',
-    replace: 'WHERE ${tenantId} = ${tenantId}',
+    find: '${clients.id} AS id FROM ${clients}\n        WHERE ${clients.tenantId} = ${tenantId}',
+    replace: '${clients.id} AS id FROM ${clients}\n        WHERE ${tenantId} = ${tenantId}',
     tests: [...FILTERED, ...TENANTS, ...PAGES],
   },
   {
     id: 'M03',
     module: 'src/clients/clients.repository.ts',
     description: "createSecret INSERT…SELECT: tenant filter removed (a secret planted on another tenant's client)",
-    find: '.where(byId(tenantId, clientId)),\n    )\n    .returning({ id: clientSecrets.id });',
-    replace: '.where(eq(clients.id, clientId)),\n    )\n    .returning({ id: clientSecrets.id });',
+    find: '.where(and(byId(tenantId, clientId), allowed, sql`${liveSecrets}',
+    replace: '.where(and(eq(clients.id, clientId), allowed, sql`${liveSecrets}',
     tests: TENANTS,
   },
   {
@@ -530,8 +537,8 @@ export const mutants = [
     id: 'M05',
     module: 'src/clients/clients.repository.ts',
     description: 'updateClient: If-Match condition dropped',
-    find: '.where(and(byId(tenantId, clientId), versionCondition(clients, precondition)))',
-    replace: '.where(and(byId(tenantId, clientId)))',
+    find: '.where(and(byId(tenantId, clientId), versionCondition(clients, precondition), closureAllows(tenantId, closure, held)))',
+    replace: '.where(and(byId(tenantId, clientId), closureAllows(tenantId, closure, held)))',
     tests: ETAG,
   },
   {
@@ -539,14 +546,14 @@ export const mutants = [
     module: 'src/clients/clients.repository.ts',
     description: 'updateClient: If-Match as check-then-write (TOCTOU)',
     find:
-      'const [updated, rows] = await db.batch([\n    db\n      .update(clients)\n' +
+      'const [report, updated, rows] = await db.batch([\n    closureReport(db, tenantId, closure, held),\n    db\n      .update(clients)\n' +
       '      .set({ ...storedOptions(options), version: sql`${clients.version} + 1` })\n' +
-      '      .where(and(byId(tenantId, clientId), versionCondition(clients, precondition)))',
+      '      .where(and(byId(tenantId, clientId), versionCondition(clients, precondition), closureAllows(tenantId, closure, held)))',
     replace:
       "const [current] = await db.select({ version: clients.version }).from(clients).where(byId(tenantId, clientId));\n  if (current) assertPrecondition([current], precondition, 'client', clientId);\n" +
-      '  const [updated, rows] = await db.batch([\n    db\n      .update(clients)\n' +
+      '  const [report, updated, rows] = await db.batch([\n    closureReport(db, tenantId, closure, held),\n    db\n      .update(clients)\n' +
       '      .set({ ...storedOptions(options), version: sql`${clients.version} + 1` })\n' +
-      '      .where(byId(tenantId, clientId))',
+      '      .where(and(byId(tenantId, clientId), closureAllows(tenantId, closure, held)))',
     tests: [...ETAG, 'test/round-trips.test.ts'],
   },
   {
@@ -561,8 +568,8 @@ export const mutants = [
     id: 'N40',
     module: 'src/clients/clients.repository.ts',
     description: 'attach scope: If-Match condition dropped (link made, then 412)',
-    find: '.where(and(byId(tenantId, clientId), eq(scopes.id, scopeId), versionCondition(clients, precondition))),',
-    replace: '.where(and(byId(tenantId, clientId), eq(scopes.id, scopeId))),',
+    find: 'eq(scopes.id, scopeId),\n              versionCondition(clients, precondition),\n',
+    replace: 'eq(scopes.id, scopeId),\n',
     tests: ETAG,
   },
   {
@@ -577,8 +584,8 @@ export const mutants = [
     id: 'N42',
     module: 'src/clients/clients.repository.ts',
     description: 'a client read shows every secret of its tenant (secrets subquery ignores client_id)',
-    find: 'WHERE s.tenant_id = clients.tenant_id AND s.client_id = clients.id',
-    replace: 'WHERE s.tenant_id = clients.tenant_id',
+    find: 'FROM client_secrets s\n    WHERE s.tenant_id = clients.tenant_id AND s.client_id = clients.id',
+    replace: 'FROM client_secrets s\n    WHERE s.tenant_id = clients.tenant_id',
     tests: ['test/clients.test.ts'],
   },
 
@@ -595,8 +602,8 @@ export const mutants = [
     id: 'N43',
     module: 'src/scopes/scopes.repository.ts',
     description: 'listScopes: tenant filter removed',
-    find: '.where(and(eq(scopes.tenantId, tenantId), afterPosition(scopes, page.after)))',
-    replace: '.where(and(afterPosition(scopes, page.after)))',
+    find: 'FROM ${scopes} WHERE ${scopes.tenantId} = ${tenantId}',
+    replace: 'FROM ${scopes} WHERE 1',
     tests: [...TENANTS, ...PAGES],
   },
   {
@@ -611,16 +618,16 @@ export const mutants = [
     id: 'N45',
     module: 'src/scopes/scopes.repository.ts',
     description: "updateScope: tenant filter removed from the UPDATE (another tenant's scope relabelled, then 404)",
-    find: '.where(and(byId(tenantId, scopeId), notExists(sameLabelElsewhere), versionCondition(scopes, precondition)))',
-    replace: '.where(and(eq(scopes.id, scopeId), notExists(sameLabelElsewhere), versionCondition(scopes, precondition)))',
+    find: '.where(and(byId(tenantId, scopeId), notExists(sameLabelElsewhere),',
+    replace: '.where(and(eq(scopes.id, scopeId), notExists(sameLabelElsewhere),',
     tests: TENANTS,
   },
   {
     id: 'M06c',
     module: 'src/scopes/scopes.repository.ts',
     description: 'addTransientScope: If-Match condition dropped',
-    find: '.where(and(byId(tenantId, scopeId), eq(transient.id, transientScopeId), versionCondition(scopes, precondition))),',
-    replace: '.where(and(byId(tenantId, scopeId), eq(transient.id, transientScopeId))),',
+    find: 'eq(transient.id, transientScopeId),\n              versionCondition(scopes, precondition),\n',
+    replace: 'eq(transient.id, transientScopeId),\n',
     tests: ETAG,
   },
   {
@@ -652,10 +659,13 @@ export const mutants = [
   {
     id: 'N47',
     module: 'src/config.ts',
-    description: 'ISSUER ignored: the issuer is always the request origin',
-    find: '(env.ISSUER || new URL(requestUrl).origin)',
-    replace: '(new URL(requestUrl).origin)',
-    tests: CONFIG,
+    // Refreshed: ISSUER is now required and issuerOf() no longer sees the request, so the issuer
+    // itself can no longer fall back to the request's origin. Nearest real bug in the same place:
+    // the public URL of a request (Link headers) built from the request's origin, not ISSUER.
+    description: "ISSUER ignored for public URLs: a list's Link header names the request's origin, not ISSUER (and its base path)",
+    find: 'return `${issuerOf(env)}${pathname}${search}`;',
+    replace: 'return `${new URL(requestUrl).origin}${pathname}${search}`;',
+    tests: [...PAGES, ...FILTERED, ...CONFIG],
   },
   {
     id: 'N48',
@@ -668,9 +678,11 @@ export const mutants = [
   {
     id: 'N49',
     module: 'src/config.ts',
-    description: 'ADMIN_CLIENT_SECRET not required: the admin client would authenticate with an empty secret',
-    find: "['SIGNING_KEYS', 'ADMIN_CLIENT_ID', 'ADMIN_CLIENT_SECRET']",
-    replace: "['SIGNING_KEYS', 'ADMIN_CLIENT_ID']",
+    // Refreshed: the 32-character minimum now stops an empty secret further on, so without the
+    // setting the Worker fails with a TypeError (500) instead of the 503 naming it.
+    description: 'ADMIN_CLIENT_SECRET not required: a Worker without it answers 500s instead of a 503 naming the setting',
+    find: "['ISSUER', 'SIGNING_KEYS', 'ADMIN_CLIENT_ID', 'ADMIN_CLIENT_SECRET']",
+    replace: "['ISSUER', 'SIGNING_KEYS', 'ADMIN_CLIENT_ID']",
     tests: CONFIG,
   },
   {
@@ -698,5 +710,278 @@ export const mutants = [
     find: 'error: `${cause.name}: ${cause.message}`,',
     replace: 'error: `${err.name}: ${err.message}`,',
     tests: ['test/adversarial/faults.test.ts'],
+  },
+
+  // ------------------------------------------------------------ privileges from configuration (issue 8)
+  // src/middleware/tenant.ts
+  {
+    id: 'N51',
+    module: 'src/middleware/tenant.ts',
+    description: 'the operator check ignores OPERATOR_TENANT: ADMIN_TENANT tokens act across tenants, those of OPERATOR_TENANT do not',
+    find: 'return auth.subject === adminClientOf(env).id || auth.tenant === operatorTenantOf(env);',
+    replace: 'return auth.subject === adminClientOf(env).id || auth.tenant === adminClientOf(env).tenant;',
+    tests: ESCALATION,
+  },
+  {
+    id: 'N52',
+    module: 'src/middleware/tenant.ts',
+    description: 'any token of the operator tenant (or the external provider) switches tenant, auth:tenants or not',
+    find: '  if (!auth.scopes.has(TENANTS_SCOPE)) return false;\n',
+    replace: '',
+    tests: [...ESCALATION, ...TENANTS],
+  },
+  {
+    id: 'N53',
+    module: 'src/middleware/tenant.ts',
+    description: "any token carrying auth:tenants switches tenant, whatever its tenant (a legacy token, or one from a tenant's own data)",
+    find: 'return auth.subject === adminClientOf(env).id || auth.tenant === operatorTenantOf(env);',
+    replace: 'return true;',
+    tests: [...ESCALATION, ...TENANTS],
+  },
+  {
+    id: 'N54',
+    module: 'src/middleware/tenant.ts',
+    description: "a non-operator token keeps auth:tenants among its privileges: it can hand it on in its own tenant",
+    find: '  if (!operator) privileges.delete(TENANTS_SCOPE);\n',
+    replace: '',
+    tests: ESCALATION,
+  },
+
+  // src/auth/privileges.ts
+  {
+    id: 'N55',
+    module: 'src/auth/privileges.ts',
+    description: 'privilegesOf: auth:write no longer implies auth:read (a writer cannot hand on auth:read)',
+    find: '  if (held.has(WRITE_SCOPE)) held.add(READ_SCOPE);\n',
+    replace: '',
+    tests: ESCALATION,
+  },
+  // Not included: isPrivilege dropped from lackedPrivileges (every label would need holding:
+  // caught by nearly every test, not a plausible slip).
+
+  // src/scopes/scopes.handlers.ts
+  {
+    id: 'N56',
+    module: 'src/scopes/scopes.handlers.ts',
+    description: 'the reserved-label check is skipped: auth:tenants can be labelled in any tenant by a holder',
+    find: '  refuseReservedLabel(label, c.var.tenantId, operatorTenantOf(c.env));\n',
+    replace: '',
+    tests: ESCALATION,
+  },
+
+  // src/oauth/token.handler.ts
+  {
+    id: 'N57',
+    module: 'src/oauth/token.handler.ts',
+    description: 'auth:tenants is not removed for clients outside the operator tenant at the token endpoint',
+    find: 'grantableWith(matching[0], client.tenantId === operatorTenantOf(c.env))',
+    replace: 'grantableWith(matching[0], true)',
+    tests: [...ESCALATION, ...TOKEN],
+  },
+  {
+    id: 'N58',
+    module: 'src/oauth/token.handler.ts',
+    description: "the static admin is answered without the D1 query every other client costs (its id tells by timing)",
+    find: '    findClientForToken(c.var.db, credentials.clientId, now),',
+    replace: '    credentials.clientId === admin.id ? null : findClientForToken(c.var.db, credentials.clientId, now),',
+    tests: TOKEN,
+  },
+  {
+    id: 'N59',
+    module: 'src/oauth/token.handler.ts',
+    description: 'a closure beyond 256 scopes is granted in part instead of invalid_scope',
+    find: 'if (client.closureTooLarge) {',
+    replace: 'if (false) {',
+    tests: TOKEN_COST,
+  },
+
+  // src/scopes/closure.ts
+  {
+    id: 'N60',
+    module: 'src/scopes/closure.ts',
+    description: 'the closure walk is unbounded (LIMIT removed): one token request over a huge graph walks all of it',
+    find: '\n    LIMIT ${MAX_CLOSURE + 1}',
+    replace: '',
+    tests: [...TOKEN_COST, ...CAPS],
+  },
+  {
+    id: 'N61',
+    module: 'src/scopes/closure.ts',
+    description: 'closure LIMIT off by one (MAX_CLOSURE): a closure beyond 256 is never seen as too large',
+    find: 'LIMIT ${MAX_CLOSURE + 1}',
+    replace: 'LIMIT ${MAX_CLOSURE}',
+    tests: [...TOKEN_COST, ...CAPS],
+  },
+  {
+    id: 'N62',
+    module: 'src/scopes/closure.ts',
+    description: 'CROSS JOIN turned into JOIN: SQLite may put scope_transients in the outer loop (quadratic walk)',
+    find: 'CROSS JOIN scope_transients st',
+    replace: 'JOIN scope_transients st',
+    tests: TOKEN_COST,
+  },
+
+  // src/clients/clients.repository.ts
+  {
+    id: 'N63',
+    module: 'src/clients/clients.repository.ts',
+    description: "insertSecret: the escalation guard dropped from the INSERT: a secret for a client holding privileges the caller lacks",
+    find: '.where(and(byId(tenantId, clientId), allowed, sql`${liveSecrets}',
+    replace: '.where(and(byId(tenantId, clientId), sql`${liveSecrets}',
+    tests: ESCALATION,
+  },
+  {
+    id: 'N64',
+    module: 'src/clients/clients.repository.ts',
+    description: 'attachScope: the escalation guard dropped from the INSERT (the report still answers 403, the link is made)',
+    find: 'closureAllows(tenantId, closure, held),\n              sql`${attachedCount}',
+    replace: 'sql`${attachedCount}',
+    tests: ESCALATION,
+  },
+  {
+    id: 'N65',
+    module: 'src/clients/clients.repository.ts',
+    description: 'the live-secret cap off by one: a client may hold 21 secrets',
+    find: 'sql`${liveSecrets} < ${MAX_LIVE_SECRETS}`',
+    replace: 'sql`${liveSecrets} <= ${MAX_LIVE_SECRETS}`',
+    tests: CAPS,
+  },
+  {
+    id: 'N66',
+    module: 'src/clients/clients.repository.ts',
+    description: 'the attach cap ignores that the scope is already attached: re-attaching at 100 scopes answers 400, not 204',
+    find: '  if (links[0]?.attached) return;\n',
+    replace: '',
+    tests: CAPS,
+  },
+
+  // src/scopes/scopes.repository.ts
+  {
+    id: 'N67',
+    module: 'src/scopes/scopes.repository.ts',
+    description: 'addTransientScope: the escalation guard dropped from the INSERT (the report still answers 403, the link is made)',
+    find: 'closureAllows(tenantId, closure, held),\n              sql`${linkCount}',
+    replace: 'sql`${linkCount}',
+    tests: ESCALATION,
+  },
+  {
+    id: 'N68',
+    module: 'src/scopes/scopes.repository.ts',
+    description: 'the transient cap dropped from the INSERT (the report still answers 400, the 101st link is made)',
+    find: '              sql`${linkCount} < ${MAX_TRANSIENT_SCOPES}`,\n',
+    replace: '',
+    tests: CAPS,
+  },
+
+  // ------------------------------------------------------------ bearer verification (issue 8)
+  // src/auth/verified-token-cache.ts
+  {
+    id: 'N69',
+    module: 'src/auth/verified-token-cache.ts',
+    description: "the cache key holds the signature as sent, not canonical: a token's malleable variants each fill an entry",
+    find: '${header}.${payload}.${canonicalSignature(signature)}',
+    replace: '${header}.${payload}.${signature}',
+    tests: ['test/unit/verified-token-cache.test.ts'],
+  },
+  {
+    id: 'N70',
+    module: 'src/auth/verified-token-cache.ts',
+    description: "the cache key ignores the signature: a remembered token's payload is accepted under any signature",
+    find: '${header}.${payload}.${canonicalSignature(signature)}',
+    replace: '${header}.${payload}',
+    tests: [...AUTH, 'test/unit/verified-token-cache.test.ts'],
+  },
+
+  // src/auth/access-tokens.ts
+  {
+    id: 'N71',
+    module: 'src/auth/access-tokens.ts',
+    description: 'bearer tokens over 8 KiB are verified (and remembered) instead of refused',
+    find: 'if (token.length > MAX_BEARER_TOKEN_BYTES) {',
+    replace: 'if (false) {',
+    tests: AUTH,
+  },
+  {
+    id: 'N72',
+    module: 'src/auth/access-tokens.ts',
+    description: "the external provider's typ is not checked: its ID tokens and logout tokens are accepted as access tokens",
+    find: 'if (!external.tokenTypes.includes(typ)) {',
+    replace: 'if (false) {',
+    tests: EXTERNAL_IDP,
+  },
+
+  // src/auth/remote-key-set.ts
+  {
+    id: 'N73',
+    module: 'src/auth/remote-key-set.ts',
+    description: "a failed JWKS fetch is not remembered: every request with the provider's token fetches again",
+    find: '      this.#lastAttemptAt = Date.now();\n',
+    replace: '',
+    tests: EXTERNAL_IDP,
+  },
+
+  // ------------------------------------------------------------ bounds and HTTP (issue 8)
+  // src/lib/etag.ts
+  {
+    id: 'N74',
+    module: 'src/lib/etag.ts',
+    description: 'If-Match tag limit off by one: 16 tags are refused',
+    find: 'if (tags.length > MAX_IF_MATCH_TAGS) {',
+    replace: 'if (tags.length >= MAX_IF_MATCH_TAGS) {',
+    tests: ETAG,
+  },
+
+  // src/lib/pagination.ts
+  {
+    id: 'N75',
+    module: 'src/lib/pagination.ts',
+    description: 'the page byte budget never cuts: a page of large rows can exceed 1 MiB (and an isolate)',
+    find: 'WHERE measured.bytes_before < ${PAGE_BYTE_BUDGET}',
+    replace: 'WHERE 1',
+    tests: CAPS,
+  },
+
+  // src/middleware/require-json.ts
+  {
+    id: 'N76',
+    module: 'src/middleware/require-json.ts',
+    description: 'an empty JSON body is not read as {}: the Formance SDKs get 400 when they omit options',
+    find: "  if ((await c.req.raw.clone().text()).trim() === '') c.req.raw = new Request(c.req.raw, { body: '{}' });\n",
+    replace: '',
+    tests: ['test/formance-sdk-v1.test.ts'],
+  },
+
+  // src/app.ts
+  {
+    id: 'N77',
+    module: 'src/app.ts',
+    description: 'admin answers (the clear secret included) carry no Cache-Control: no-store',
+    find: "  c.res.headers.set('Cache-Control', 'no-store');\n",
+    replace: '',
+    tests: ['test/http-hygiene.test.ts'],
+  },
+  {
+    id: 'N78',
+    module: 'src/oauth/token.handler.ts',
+    description: "a secret obtains every privilege its client holds, not only those its creator held (a planted secret gains auth:tenants)",
+    find: '!isPrivilege(label) || (creatorHeld.has(label) && ',
+    replace: '!isPrivilege(label) || (true && ',
+    tests: ESCALATION,
+  },
+  {
+    id: 'N79',
+    module: 'src/clients/clients.repository.ts',
+    description: 'deleteClient ignores the privileges the client holds (a lesser caller deletes, then re-imports, a stronger client)',
+    find: 'versionCondition(clients, precondition), noLackedPrivilege(tenantId, closure, held))',
+    replace: 'versionCondition(clients, precondition))',
+    tests: ESCALATION,
+  },
+  {
+    id: 'N80',
+    module: 'src/clients/clients.repository.ts',
+    description: "creating a secret no longer removes the client's expired secrets (they pile up past the cap)",
+    find: 'sql`${clientSecrets.expiresAt} <= ${secret.createdAt}`',
+    replace: 'sql`0`',
+    tests: CAPS,
   },
 ];

@@ -1,7 +1,7 @@
-import { Scalar } from '@scalar/hono-api-reference';
 import { Hono, type MiddlewareHandler } from 'hono';
 import { clientsRouter } from './clients';
-import { FORMANCE_PREFIX } from './config';
+import { FORMANCE_PREFIX, issuerOf } from './config';
+import { docsPage } from './docs-page';
 import { createRouter, type AppEnv } from './lib/create-router';
 import { errorJson, handleError } from './lib/errors';
 import { authenticate } from './middleware/authenticate';
@@ -17,6 +17,19 @@ import { scopesRouter } from './scopes';
 const ADMIN_PATHS = ['/clients/*', '/scopes/*'];
 
 
+/** On every response, errors included: never sniff a type, never be framed. */
+const securityHeaders: MiddlewareHandler = async (c, next) => {
+  await next();
+  c.res.headers.set('X-Content-Type-Options', 'nosniff');
+  if (!c.res.headers.has('X-Frame-Options')) c.res.headers.set('X-Frame-Options', 'DENY');
+};
+
+/** Admin answers are per caller and may hold a secret: no cache, shared or private, keeps them. */
+const noStore: MiddlewareHandler = async (c, next) => {
+  await next();
+  c.res.headers.set('Cache-Control', 'no-store');
+};
+
 export interface AppOptions {
   /** Replaces bearer authentication; only the benchmark uses it, to measure what verification costs. */
   authenticate?: MiddlewareHandler<AppEnv>;
@@ -30,6 +43,7 @@ function createApi(options: AppOptions) {
   for (const path of ADMIN_PATHS) {
     api.use(
       path,
+      noStore,
       limitBody(),
       requireConfiguration,
       options.authenticate ?? authenticate,
@@ -63,16 +77,18 @@ function createApi(options: AppOptions) {
       version: '1.0.0',
       description: "Formance auth's clients API on Cloudflare Workers and D1. Every path also answers under /api/auth.",
     },
-    servers: [{ url: new URL(c.req.url).origin }, { url: `${new URL(c.req.url).origin}${FORMANCE_PREFIX}` }],
+    // From ISSUER, never from the request's Host (without it, the document names no server).
+    servers: c.env.ISSUER ? [{ url: issuerOf(c.env) }, { url: `${issuerOf(c.env)}${FORMANCE_PREFIX}` }] : [],
     security: [{ bearerAuth: [] }],
   }));
-  api.get('/docs', Scalar({ url: '/openapi.json', pageTitle: 'Edge OAuth2 client registry' }));
+  api.get('/docs', docsPage);
   return api;
 }
 
 export function createApp(options: AppOptions = {}) {
   const api = createApi(options);
   const app = new Hono<AppEnv>();
+  app.use(securityHeaders);
   app.onError(handleError);
   app.notFound((c) => errorJson(c, 'NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`));
   app.route(FORMANCE_PREFIX, api);

@@ -2,7 +2,7 @@ import { ApiError } from './lib/errors';
 
 /** Worker settings: plain vars in wrangler.toml, credentials as Worker secrets (.dev.vars locally). */
 export interface ConfigBindings {
-  /** Issuer URL of the tokens this service mints; defaults to the request's origin. */
+  /** Issuer URL of the tokens this service mints; required (never taken from a request's Host). */
   ISSUER?: string;
   /** `aud` of minted tokens and the audience admin tokens must carry; defaults to the issuer. */
   AUDIENCE?: string;
@@ -20,8 +20,12 @@ export interface ConfigBindings {
   EXTERNAL_AUDIENCE?: string;
   /** The external provider's claim naming the tenant; default `tenant`. */
   EXTERNAL_TENANT_CLAIM?: string;
+  /** The `typ` values of the external provider's access tokens, comma-separated; default `at+jwt`. */
+  EXTERNAL_TOKEN_TYPES?: string;
   /** Tenant of the static admin client; default `default`. */
   ADMIN_TENANT?: string;
+  /** The tenant whose clients may hold auth:tenants (act in other tenants); default ADMIN_TENANT. */
+  OPERATOR_TENANT?: string;
 }
 
 export const DEFAULT_TENANT = 'default';
@@ -36,6 +40,8 @@ export interface ExternalIssuerConfig {
   jwksUrl: string;
   audience: string;
   tenantClaim: string;
+  /** Lower case, without "application/". */
+  tokenTypes: string[];
 }
 
 export interface AdminClientConfig {
@@ -44,8 +50,15 @@ export interface AdminClientConfig {
   tenant: string;
 }
 
-export function issuerOf(env: ConfigBindings, requestUrl: string): string {
-  return (env.ISSUER || new URL(requestUrl).origin).replace(/\/+$/, '');
+/** This service's issuer URL: configuration only, so no request can choose what tokens say. */
+export function issuerOf(env: ConfigBindings): string {
+  return env.ISSUER!.replace(/\/+$/, '');
+}
+
+/** The public URL of a request: the issuer's origin and base path, then the request's path and query. */
+export function publicUrlOf(env: ConfigBindings, requestUrl: string): string {
+  const { pathname, search } = new URL(requestUrl);
+  return `${issuerOf(env)}${pathname}${search}`;
 }
 
 export function audienceOf(env: ConfigBindings, issuer: string): string {
@@ -62,8 +75,21 @@ export function tokenTtlOf(env: ConfigBindings): number {
 
 /** The settings without which no token can be minted or checked: a 503 names the first missing one. */
 export function missingSetting(env: ConfigBindings): string | null {
-  for (const name of ['SIGNING_KEYS', 'ADMIN_CLIENT_ID', 'ADMIN_CLIENT_SECRET'] as const) {
+  for (const name of ['ISSUER', 'SIGNING_KEYS', 'ADMIN_CLIENT_ID', 'ADMIN_CLIENT_SECRET'] as const) {
     if (!env[name]) return name;
+  }
+  return null;
+}
+
+/** The platform's root credential: a short one could be guessed. */
+export const MIN_ADMIN_SECRET_LENGTH = 32;
+
+/** Why the service cannot run with these settings (for a 503), or null. */
+export function configurationProblem(env: ConfigBindings): string | null {
+  const missing = missingSetting(env);
+  if (missing) return `the service is not configured: ${missing} is not set`;
+  if (env.ADMIN_CLIENT_SECRET!.length < MIN_ADMIN_SECRET_LENGTH) {
+    return `the service is not configured: ADMIN_CLIENT_SECRET must be at least ${MIN_ADMIN_SECRET_LENGTH} characters`;
   }
   return null;
 }
@@ -71,6 +97,9 @@ export function missingSetting(env: ConfigBindings): string | null {
 export function adminClientOf(env: ConfigBindings): AdminClientConfig {
   return { id: env.ADMIN_CLIENT_ID!, secret: env.ADMIN_CLIENT_SECRET!, tenant: env.ADMIN_TENANT || DEFAULT_TENANT };
 }
+
+/** Only clients stored in this tenant can be granted auth:tenants. */
+export const operatorTenantOf = (env: ConfigBindings) => env.OPERATOR_TENANT || adminClientOf(env).tenant;
 
 export function externalIssuerOf(env: ConfigBindings): ExternalIssuerConfig | null {
   const { EXTERNAL_ISSUER: issuer, EXTERNAL_JWKS_URL: jwksUrl, EXTERNAL_AUDIENCE: audience } = env;
@@ -81,5 +110,9 @@ export function externalIssuerOf(env: ConfigBindings): ExternalIssuerConfig | nu
       'EXTERNAL_ISSUER, EXTERNAL_JWKS_URL and EXTERNAL_AUDIENCE must be set together',
     );
   }
-  return { issuer, jwksUrl, audience, tenantClaim: env.EXTERNAL_TENANT_CLAIM || 'tenant' };
+  const tokenTypes = (env.EXTERNAL_TOKEN_TYPES || 'at+jwt')
+    .split(',')
+    .map((typ) => typ.trim().toLowerCase().replace(/^application\//, ''))
+    .filter(Boolean);
+  return { issuer, jwksUrl, audience, tenantClaim: env.EXTERNAL_TENANT_CLAIM || 'tenant', tokenTypes };
 }

@@ -16,7 +16,7 @@ const tokenForm = {
 };
 
 describe('a Worker missing its settings answers 503 naming the setting', () => {
-  it.each(['SIGNING_KEYS', 'ADMIN_CLIENT_ID', 'ADMIN_CLIENT_SECRET'])('without %s', async (name) => {
+  it.each(['ISSUER', 'SIGNING_KEYS', 'ADMIN_CLIENT_ID', 'ADMIN_CLIENT_SECRET'])('without %s', async (name) => {
     const admin = await callWith({ [name]: undefined }, '/clients', { headers: { authorization: `Bearer ${await getAdminToken()}` } });
     expect(admin).toEqual({
       status: 503,
@@ -25,6 +25,19 @@ describe('a Worker missing its settings answers 503 naming the setting', () => {
     const token = await callWith({ [name]: undefined }, '/oauth/token', tokenForm);
     expect(token.status).toBe(503);
     expect(token.body).toEqual({ error: 'temporarily_unavailable', error_description: `the service is not configured: ${name} is not set` });
+  });
+
+  it('an ADMIN_CLIENT_SECRET under 32 characters is a 503 naming it', async () => {
+    const short = { ADMIN_CLIENT_SECRET: 'x'.repeat(31) };
+    const message = 'the service is not configured: ADMIN_CLIENT_SECRET must be at least 32 characters';
+    const token = await callWith(short, '/oauth/token', {
+      ...tokenForm,
+      body: `grant_type=client_credentials&client_id=${env.ADMIN_CLIENT_ID}&client_secret=${'x'.repeat(31)}`,
+    });
+    expect(token).toEqual({ status: 503, body: { error: 'temporarily_unavailable', error_description: message } });
+    const admin = await callWith(short, '/clients', { headers: { authorization: `Bearer ${await getAdminToken()}` } });
+    expect(admin).toEqual({ status: 503, body: { errorCode: 'SERVICE_UNAVAILABLE', errorMessage: message } });
+    expect((await callWith({ ADMIN_CLIENT_SECRET: 'y'.repeat(32) }, '/clients', { headers: { authorization: `Bearer ${await getAdminToken()}` } })).status).toBe(200);
   });
 
   it('a token verified under one SIGNING_KEYS value is refused once the keys change', async () => {
@@ -73,6 +86,22 @@ describe('a Worker missing its settings answers 503 naming the setting', () => {
 });
 
 describe('settings', () => {
+  it('ISSUER, never the request’s host, is the base of the Link to the next page and of the OpenAPI servers', async () => {
+    const headers = { authorization: `Bearer ${await getAdminToken()}` };
+    for (let i = 0; i < 2; i++) {
+      await callWith({}, '/scopes', { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify({ label: `link:${i}` }) });
+    }
+    const settings = { ISSUER: 'https://gw.example/auth' };
+    const token = (await callWith(settings, '/oauth/token', tokenForm)).body.access_token;
+    const res = await createApp().fetch(new Request('https://registry.test/scopes?pageSize=1', { headers: { authorization: `Bearer ${token}` } }), {
+      ...env,
+      ...settings,
+    });
+    expect(res.headers.get('link')).toMatch(/^<https:\/\/gw\.example\/auth\/scopes\?pageSize=1&cursor=[^>]+>; rel="next"$/);
+    const doc = await callWith(settings, '/openapi.json');
+    expect(doc.body.servers).toEqual([{ url: 'https://gw.example/auth' }, { url: 'https://gw.example/auth/api/auth' }]);
+  });
+
   it('ISSUER, AUDIENCE and TOKEN_TTL_SECONDS shape the tokens', async () => {
     const settings = { ISSUER: 'https://auth.example.com/', AUDIENCE: 'https://api.example.com', TOKEN_TTL_SECONDS: '120' };
     const res = await callWith(settings, '/oauth/token', tokenForm);
@@ -100,7 +129,7 @@ describe('settings that decide who a token is', () => {
   });
 
   it('an external provider’s token is verified on every request, never served from memory', async () => {
-    const token = await signToken({ key: testKeys.externalKey, typ: 'JWT', claims: { ...EXTERNAL_CLAIMS, tenant: 'ext' } });
+    const token = await signToken({ key: testKeys.externalKey, typ: 'at+jwt', claims: { ...EXTERNAL_CLAIMS, tenant: 'ext' } });
     const headers = { authorization: `Bearer ${token}` };
     expect((await callWith({}, '/clients', { headers })).status).toBe(200);
     const moved = await callWith({ EXTERNAL_AUDIENCE: 'https://moved.example/admin' }, '/clients', { headers });
@@ -108,7 +137,7 @@ describe('settings that decide who a token is', () => {
   });
 
   it('an external provider whose key set cannot be had makes its tokens a 503 with Retry-After, not a 401', async () => {
-    const token = await signToken({ key: testKeys.externalKey, typ: 'JWT', claims: { ...EXTERNAL_CLAIMS, tenant: 'ext' } });
+    const token = await signToken({ key: testKeys.externalKey, typ: 'at+jwt', claims: { ...EXTERNAL_CLAIMS, tenant: 'ext' } });
     const res = await createApp().fetch(
       new Request('https://registry.test/clients', { headers: { authorization: `Bearer ${token}` } }),
       { ...env, EXTERNAL_JWKS_URL: env.TEST_BROKEN_JWKS_URL },
@@ -123,7 +152,7 @@ describe('settings that decide who a token is', () => {
   it('EXTERNAL_TENANT_CLAIM names the claim an external token’s tenant is read from', async () => {
     const settings = { EXTERNAL_TENANT_CLAIM: 'org' };
     const external = (claims: Record<string, unknown>) =>
-      signToken({ key: testKeys.externalKey, typ: 'JWT', claims: { ...EXTERNAL_CLAIMS, ...claims } });
+      signToken({ key: testKeys.externalKey, typ: 'at+jwt', claims: { ...EXTERNAL_CLAIMS, ...claims } });
     const withOrg = await external({ org: 'org-tenant', tenant: 'default' });
     const created = await callWith(settings, '/scopes', {
       method: 'POST',

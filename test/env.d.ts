@@ -16,6 +16,9 @@ declare global {
       TEST_JWKS_FETCH_COUNT_URL: string;
       /** An external JWKS URL that answers something that is not a key set. */
       TEST_BROKEN_JWKS_URL: string;
+      /** External JWKS URLs that answer 502, and never. */
+      TEST_FAILING_JWKS_URL: string;
+      TEST_HANGING_JWKS_URL: string;
       TOKEN_RATE_LIMITER: RateLimit;
       TOKEN_ADDRESS_RATE_LIMITER: RateLimit;
     }

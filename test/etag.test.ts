@@ -106,6 +106,21 @@ describe('If-Match', () => {
     }
   });
 
+  it('accepts up to 16 entity tags in If-Match, and answers more with 400 on every guarded write', async () => {
+    const client = await createClient();
+    const tags = (n: number) => Array.from({ length: n }, (_, i) => `"${i + 1}"`).join(', ');
+    expect((await api('PUT', `/clients/${client.id}`, { body: { name: 'sixteen' }, headers: { 'if-match': tags(16) } })).status).toBe(200);
+    for (const [method, path, body] of [
+      ['PUT', `/clients/${client.id}`, { name: 'many' }],
+      ['DELETE', `/clients/${client.id}`],
+      ['PUT', `/scopes/${(await createScope()).id}`, { label: 'many:tags' }],
+    ] as const) {
+      const res = await api(method, path, { body, headers: { 'if-match': tags(200) } });
+      expect(expectError(res, 400, 'VALIDATION')).toBe('If-Match: must hold at most 16 entity tags');
+    }
+    expect((await api('GET', `/clients/${client.id}`)).body.data.name).toBe('sixteen');
+  });
+
   it('lets exactly one of 50 concurrent PUTs with the same If-Match win', async () => {
     const client = await createClient();
     const results = await Promise.all(

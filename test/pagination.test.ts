@@ -131,6 +131,16 @@ describe('listClients pagination', () => {
     const none = await api('GET', '/clients?name=%25', { token });
     expect(none.body.data).toEqual([]); // "%" is not a wildcard
   });
+
+  it('filters by a name prefix that starts outside the Basic Multilingual Plane (emoji)', async () => {
+    const token = await tenantToken('emoji');
+    const names = ['🚀 launch', '🚀🚀 twice', 'plain', '🛰 other'];
+    for (const name of names) await api('POST', '/clients', { token, body: { name } });
+    const rocket = await api('GET', `/clients?name=${encodeURIComponent('🚀')}`, { token });
+    expect(rocket.body.data.map((c: { name: string }) => c.name)).toEqual(['🚀 launch', '🚀🚀 twice']);
+    const twice = await api('GET', `/clients?name=${encodeURIComponent('🚀🚀')}`, { token });
+    expect(twice.body.data.map((c: { name: string }) => c.name)).toEqual(['🚀🚀 twice']);
+  });
 });
 
 describe('listScopes pagination', () => {

@@ -135,6 +135,14 @@ describe('POST /oauth/token', () => {
       token: null,
     });
     expectOAuthError(repeated, 400, 'invalid_request');
+    // What a caller sent may be echoed, but only in the characters RFC 6749 §5.2 allows.
+    const odd = await api('POST', '/oauth/token', {
+      rawBody: 'grant_type=client_credentials&a%0A%22%5C%C3%A9=1&a%0A%22%5C%C3%A9=2',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      token: null,
+    });
+    expectOAuthError(odd, 400, 'invalid_request');
+    expect(odd.body.error_description).toBe('parameter a???? is repeated');
     const both = await tokenRequest(
       { grant_type: 'client_credentials', client_secret: secret.clear },
       { authorization: basicAuth(client.id, secret.clear) },
@@ -210,13 +218,13 @@ describe('POST /oauth/token', () => {
     expect(write.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
   });
 
-  it('issues the static admin client a token with auth:read auth:write, without D1', async () => {
+  it('issues the static admin client a token with auth:read auth:write auth:tenants, with the one D1 query any client costs', async () => {
     const res = await apiCountingRoundTrips('POST', '/oauth/token', {
       rawBody: 'grant_type=client_credentials',
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(ADMIN_CREDENTIALS.id, ADMIN_CREDENTIALS.secret) },
       token: null,
     });
-    expect({ status: res.status, scope: res.body.scope, roundTrips: res.roundTrips }).toEqual({ status: 200, scope: 'auth:read auth:write', roundTrips: 0 });
+    expect({ status: res.status, scope: res.body.scope, roundTrips: res.roundTrips }).toEqual({ status: 200, scope: 'auth:read auth:tenants auth:write', roundTrips: 1 });
     const wrong = await tokenRequest({ grant_type: 'client_credentials' }, { authorization: basicAuth(ADMIN_CREDENTIALS.id, 'wrong') });
     expectOAuthError(wrong, 401, 'invalid_client');
   });

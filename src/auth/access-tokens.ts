@@ -1,8 +1,9 @@
-import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, SignJWT, type JWTPayload } from 'jose';
 import type { ExternalIssuerConfig } from '../config';
 import { ApiError } from '../lib/errors';
 import { SIGNING_ALG, type SigningKeys } from './signing-keys';
-import { VerifiedTokenCache } from './verified-token-cache';
+import { KeySetUnavailableError, RemoteKeySet } from './remote-key-set';
+import { VerifiedTokenCache, verifiedTokenKey } from './verified-token-cache';
 
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 /** The claim carrying the tenant in this service's tokens. */
@@ -43,7 +44,8 @@ export interface VerifiedToken {
   tenant: unknown;
   /** Which claim the tenant was read from, for error messages. */
   tenantClaim: string;
-  claims: JWTPayload;
+  /** `exp`, in seconds since the epoch. */
+  expiresAt: number;
   external: boolean;
 }
 
@@ -59,25 +61,32 @@ export class InvalidTokenError extends ApiError {
 }
 
 // One remote key set per JWKS URL per isolate, so fetched keys stay cached between requests.
-const remoteKeySets = new Map<string, ReturnType<typeof createRemoteJWKSet>>();
+const remoteKeySets = new Map<string, RemoteKeySet>();
 
 function remoteKeySet(url: string) {
   let keySet = remoteKeySets.get(url);
   if (!keySet) {
-    keySet = createRemoteJWKSet(new URL(url), { cooldownDuration: 30_000, cacheMaxAge: 10 * 60_000 });
+    keySet = new RemoteKeySet(url);
     remoteKeySets.set(url, keySet);
   }
-  return keySet;
+  return keySet.getKey;
 }
 
+/** `typ` per RFC 8725 §3.11: compared without case and without an "application/" prefix. */
+const normalizedTyp = (typ: unknown) => (typeof typ === 'string' ? typ.toLowerCase().replace(/^application\//, '') : '');
+
 // This service's own tokens already verified, per key set: a new SIGNING_KEYS value starts empty.
+// Bounded by count and by bytes: an isolate has 128 MB, and tokens can be large.
 const VERIFIED_TOKENS_PER_ISOLATE = 1024;
+const VERIFIED_TOKEN_BYTES_PER_ISOLATE = 2 * 1024 * 1024;
+/** Bearer tokens longer than this are refused before any verification. */
+export const MAX_BEARER_TOKEN_BYTES = 8 * 1024;
 const verifiedOwnTokens = new WeakMap<SigningKeys, VerifiedTokenCache<VerifiedToken>>();
 
 function verifiedCacheFor(keys: SigningKeys) {
   let cache = verifiedOwnTokens.get(keys);
   if (!cache) {
-    cache = new VerifiedTokenCache<VerifiedToken>(VERIFIED_TOKENS_PER_ISOLATE, CLOCK_TOLERANCE_SECONDS);
+    cache = new VerifiedTokenCache<VerifiedToken>(VERIFIED_TOKENS_PER_ISOLATE, VERIFIED_TOKEN_BYTES_PER_ISOLATE, CLOCK_TOLERANCE_SECONDS);
     verifiedOwnTokens.set(keys, cache);
   }
   return cache;
@@ -101,7 +110,7 @@ function describeFailure(error: unknown): ApiError {
   if (error instanceof errors.JOSEAlgNotAllowed) return new InvalidTokenError('the token signing algorithm is not allowed');
   if (error instanceof errors.JWSSignatureVerificationFailed) return new InvalidTokenError('the token signature is invalid');
   if (error instanceof errors.JWKSNoMatchingKey) return new InvalidTokenError('the token is signed by an unknown key');
-  if (error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || error instanceof TypeError) {
+  if (error instanceof KeySetUnavailableError) {
     return new ApiError('SERVICE_UNAVAILABLE', 'the identity provider keys could not be fetched', { 'Retry-After': '30' });
   }
   return new InvalidTokenError('the token is malformed');
@@ -118,19 +127,33 @@ function scopesOf(claims: JWTPayload): Set<string> {
  * the configured external identity provider (its JWKS, cached per isolate).
  */
 export async function verifyAccessToken(token: string, trusted: TrustedIssuers): Promise<VerifiedToken> {
+  if (token.length > MAX_BEARER_TOKEN_BYTES) {
+    throw new InvalidTokenError(`the token is longer than ${MAX_BEARER_TOKEN_BYTES} bytes`);
+  }
+  // Exactly header.payload.signature: the cache key would ignore anything after the signature.
+  if (token.split('.').length !== 3) throw new InvalidTokenError('the token is malformed');
   const cache = verifiedCacheFor(trusted.own.keys);
   // The issuer and audience it was checked against are part of the key.
-  const cacheKey = `${trusted.own.issuer}\n${trusted.own.audience}\n${token}`;
+  const cacheKey = await verifiedTokenKey(trusted.own.issuer, trusted.own.audience, token);
   const cached = cache.get(cacheKey, Math.floor(Date.now() / 1000));
   if (cached) return cached;
   let unverifiedIssuer: unknown;
+  let unverifiedTyp: unknown;
   try {
     unverifiedIssuer = decodeJwt(token).iss;
+    unverifiedTyp = decodeProtectedHeader(token).typ;
   } catch {
     throw new InvalidTokenError('the token is malformed');
   }
   const { own, external } = trusted;
   const isExternal = external !== null && unverifiedIssuer === external.issuer && unverifiedIssuer !== own.issuer;
+  if (isExternal) {
+    // Only access tokens: an ID token or a logout token of the same provider is not a credential here.
+    const typ = normalizedTyp(unverifiedTyp);
+    if (!external.tokenTypes.includes(typ)) {
+      throw new InvalidTokenError(`the token is not an access token (typ must be ${external.tokenTypes.join(' or ')})`);
+    }
+  }
   try {
     const { payload } = isExternal
       ? await jwtVerify(token, remoteKeySet(external.jwksUrl), {
@@ -155,11 +178,11 @@ export async function verifyAccessToken(token: string, trusted: TrustedIssuers):
       scopes: scopesOf(payload),
       tenant: payload[tenantClaim],
       tenantClaim,
-      claims: payload,
+      expiresAt: payload.exp!,
       external: isExternal,
     };
     // Only this service's tokens: an external provider's keys can be revoked at its end.
-    if (!isExternal) cache.set(cacheKey, verified);
+    if (!isExternal) cache.set(cacheKey, verified, cacheKey.length + JSON.stringify({ ...verified, scopes: [...verified.scopes] }).length);
     return verified;
   } catch (error) {
     throw describeFailure(error);

@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
 import { signingKeysOf } from '../auth/signing-keys';
+import { publicUrlOf } from '../config';
 import type { AppRouteHandler as Handler } from '../lib/create-router';
 import { ApiError } from '../lib/errors';
 import { etagHeader as etag, preconditionOf as ifMatch } from '../lib/etag';
@@ -33,7 +34,7 @@ export const listClients: Handler<typeof routes.listClients> = async (c) => {
   const { cursorKey } = await signingKeysOf(c.env.SIGNING_KEYS!);
   const scope = { list: 'clients', tenantId: c.var.tenantId, filters: JSON.stringify(filters) };
   const { page, headers } = await readPage(
-    { cursorKey, scope, url: c.req.url, pageSize, cursor },
+    { cursorKey, scope, url: publicUrlOf(c.env, c.req.url), pageSize, cursor },
     (window) => repository.listClients(c.var.db, c.var.tenantId, { ...window, filters }),
     (row) => row.client,
   );
@@ -58,12 +59,13 @@ export const readClient: Handler<typeof routes.readClient> = async (c) => {
 export const updateClient: Handler<typeof routes.updateClient> = async (c) => {
   const { clientId } = c.req.valid('param');
   const options = c.req.valid('json');
-  const { client, version } = await repository.updateClient(c.var.db, c.var.tenantId, clientId, options, ifMatch(c));
+  const held = [...c.var.privileges];
+  const { client, version } = await repository.updateClient(c.var.db, c.var.tenantId, clientId, options, held, ifMatch(c));
   return c.json({ data: client }, 200, etag(version));
 };
 
 export const deleteClient: Handler<typeof routes.deleteClient> = async (c) => {
-  await repository.deleteClient(c.var.db, c.var.tenantId, c.req.valid('param').clientId, ifMatch(c));
+  await repository.deleteClient(c.var.db, c.var.tenantId, c.req.valid('param').clientId, [...c.var.privileges], ifMatch(c));
   return c.body(null, 204);
 };
 
@@ -91,7 +93,7 @@ export const createSecret: Handler<typeof routes.createSecret> = async (c) => {
     metadata,
     createdAt,
     expiresAt: expiresAtMs,
-  });
+  }, [...c.var.privileges]);
   return c.json({ data: secret }, 200);
 };
 
@@ -103,7 +105,7 @@ export const deleteSecret: Handler<typeof routes.deleteSecret> = async (c) => {
 
 export const addScopeToClient: Handler<typeof routes.addScopeToClient> = async (c) => {
   const { clientId, scopeId } = c.req.valid('param');
-  await repository.attachScope(c.var.db, c.var.tenantId, clientId, scopeId, ifMatch(c));
+  await repository.attachScope(c.var.db, c.var.tenantId, clientId, scopeId, [...c.var.privileges], ifMatch(c));
   return c.body(null, 204);
 };
 

@@ -1,11 +1,10 @@
-import { and, asc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, eq, exists, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db';
 import { clients, clientScopes, clientSecrets, scopes } from '../db/schema';
 import {
   assertLinkPrecondition,
   assertPrecondition,
   byTenantAndId,
-  deleteVersioned,
   parentGuard,
   probeVersion,
   rowExists,
@@ -13,9 +12,19 @@ import {
 } from '../db/versioning';
 import { ApiError, notFound } from '../lib/errors';
 import type { Precondition } from '../lib/etag';
-import { afterPosition, FILTERED_SCAN_BUDGET, type BoundedScan } from '../lib/pagination';
+import { afterPosition, budgetedPage, FILTERED_SCAN_BUDGET, withinPageBudget, type BoundedScan, type BudgetedRow } from '../lib/pagination';
 import type { CursorPosition } from '../lib/cursor';
+import { escalationRefused } from '../auth/privileges';
+import { closureAllows, closureOf, closureReport, MAX_CLOSURE, noLackedPrivilege, readClosureReport, startFrom } from '../scopes/closure';
 import type { Client, ClientOptions } from './clients.schemas';
+
+/** The most secrets a client may hold that have not expired. */
+export const MAX_LIVE_SECRETS = 20;
+/** The most scopes that may be attached to one client. */
+export const MAX_CLIENT_SCOPES = 100;
+
+/** The scopes a client holds now, transient ones included. */
+const heldBy = (tenantId: string, clientId: string) => closureOf(tenantId, startFrom.clientScopes(tenantId, clientId));
 
 // The whole Client, scopes and secrets included, built by SQLite as one JSON
 // value: a read costs one query whatever the number of secrets and scopes.
@@ -43,6 +52,14 @@ const clientJson = sql<string>`json_object(
     WHERE s.tenant_id = clients.tenant_id AND s.client_id = clients.id
     ORDER BY s.created_at, s.id)))
 )`;
+
+/** What a client's JSON weighs, about, without building it: for the page budget. */
+const clientBytes = sql<number>`(200
+  + octet_length(clients.name) + octet_length(clients.description) + octet_length(clients.metadata)
+  + octet_length(clients.redirect_uris) + octet_length(clients.post_logout_redirect_uris)
+  + (SELECT coalesce(sum(200 + octet_length(s.name) + octet_length(s.metadata)), 0) FROM client_secrets s
+      WHERE s.tenant_id = clients.tenant_id AND s.client_id = clients.id)
+  + 40 * (SELECT count(*) FROM client_scopes cs WHERE cs.tenant_id = clients.tenant_id AND cs.client_id = clients.id))`;
 
 const clientRow = { client: clientJson, version: clients.version, createdAt: clients.createdAt, id: clients.id };
 
@@ -97,8 +114,9 @@ const hasFilters = (filters: ClientFilters) => Boolean(filters.namePrefix) || fi
 function filterConditions(filters: ClientFilters): (SQL | undefined)[] {
   const conditions: (SQL | undefined)[] = [];
   if (filters.namePrefix) {
-    // substr comparison: case-sensitive and free of LIKE wildcards.
-    conditions.push(sql`substr(${clients.name}, 1, ${filters.namePrefix.length}) = ${filters.namePrefix}`);
+    // substr comparison: case-sensitive and free of LIKE wildcards. SQLite counts characters
+    // (code points) where a JS string's length counts UTF-16 units: an emoji is 1, not 2.
+    conditions.push(sql`substr(${clients.name}, 1, ${[...filters.namePrefix].length}) = ${filters.namePrefix}`);
   }
   for (const [key, value] of filters.metadata) {
     // json_each matches any key, dots and quotes included, which a JSON path would not.
@@ -121,14 +139,26 @@ export async function listClients(
   page: { limit: number; after?: CursorPosition; filters: ClientFilters },
 ): Promise<ClientPageRow[] | BoundedScan<ClientPageRow>> {
   if (hasFilters(page.filters)) return listFilteredClients(db, tenantId, page);
-  const rows = await db
-    .select(clientRow)
-    .from(clients)
-    .where(and(eq(clients.tenantId, tenantId), afterPosition(clients, page.after)))
-    .orderBy(asc(clients.createdAt), asc(clients.id))
-    .limit(page.limit);
-  return rows.map((row) => ({ ...row, client: toClient(row) }));
+  const after = afterPosition(clients, page.after);
+  const rows = await db.all<BudgetedRow>(
+    withinPageBudget(
+      sql`SELECT clients.rowid AS rid, clients.created_at AS created_at, clients.id AS id, ${clientBytes} AS bytes
+        FROM ${clients} WHERE ${clients.tenantId} = ${tenantId}${after ? sql` AND ${after}` : sql``}
+        ORDER BY ${clients.createdAt}, ${clients.id} LIMIT ${page.limit}`,
+      clients,
+      clientJson,
+      sql`clients.version`,
+    ),
+  );
+  return budgetedPage(rows, toPageRow);
 }
+
+const toPageRow = (row: { json: string; version: number; created_at: number; id: string }): ClientPageRow => ({
+  client: toClient({ client: row.json }),
+  version: row.version,
+  createdAt: row.created_at,
+  id: row.id,
+});
 
 /**
  * A filtered page scans at most FILTERED_SCAN_BUDGET rows of the tenant, in
@@ -149,7 +179,7 @@ async function listFilteredClients(
   page: { limit: number; after?: CursorPosition; filters: ClientFilters },
 ): Promise<BoundedScan<ClientPageRow>> {
   const after = afterPosition(clients, page.after);
-  const rows = await db.all<{ stop: number; client: string | null; version: number | null; created_at: number; id: string }>(sql`
+  const rows = await db.all<BudgetedRow & { stop: number }>(sql`
     WITH
       scan AS (
         SELECT ${clients}.rowid AS rid, ${clients.createdAt} AS created_at, ${clients.id} AS id FROM ${clients}
@@ -163,25 +193,28 @@ async function listFilteredClients(
         WHERE ${and(...filterConditions(page.filters))}
         ORDER BY budget.created_at, budget.id
         LIMIT ${page.limit}
-      )
-    SELECT 0 AS stop, ${clientJson} AS client, clients.version AS version, hits.created_at AS created_at, hits.id AS id
-      FROM hits JOIN ${clients} ON ${clients}.rowid = hits.rid
+      ),
+      page AS (${withinPageBudget(
+        sql`SELECT hits.rid AS rid, hits.created_at AS created_at, hits.id AS id, ${clientBytes} AS bytes
+          FROM hits JOIN ${clients} ON ${clients}.rowid = hits.rid`,
+        clients,
+        clientJson,
+        sql`clients.version`,
+      )})
+    SELECT 0 AS stop, json, version, created_at, id, fetched FROM page
     UNION ALL
-    SELECT 1, NULL, NULL, created_at, id
+    SELECT 1, NULL, NULL, created_at, id, NULL
       FROM (SELECT created_at, id FROM budget ORDER BY created_at DESC, id DESC LIMIT 1)
       WHERE (SELECT count(*) FROM scan) > ${FILTERED_SCAN_BUDGET}
     ORDER BY 1, 4, 5`);
-  const hits = rows.filter((row) => row.stop === 0);
+  const hits = budgetedPage(
+    rows.filter((row) => row.stop === 0),
+    toPageRow,
+  );
+  // Cut short by the byte budget, the next page resumes after its last match; else where the scan stopped.
+  if (hits.resumeAfter) return hits;
   const stop = rows.find((row) => row.stop === 1);
-  return {
-    rows: hits.map((row) => ({
-      client: toClient({ client: row.client! }),
-      version: row.version!,
-      createdAt: row.created_at,
-      id: row.id,
-    })),
-    ...(stop ? { resumeAfter: { createdAt: stop.created_at, id: stop.id } } : {}),
-  };
+  return { rows: hits.rows, ...(stop ? { resumeAfter: { createdAt: stop.created_at, id: stop.id } } : {}) };
 }
 
 export async function readClient(db: Database, tenantId: string, clientId: string): Promise<VersionedClient> {
@@ -207,30 +240,55 @@ export async function createClient(
   return { client: { id, ...options, scopes: [], secrets: [] }, version: inserted[0].version };
 }
 
+/** Refused (403) when the client holds a privilege the caller lacks: it would be a way to change a stronger client. */
 export async function updateClient(
   db: Database,
   tenantId: string,
   clientId: string,
   options: ClientOptions,
+  held: readonly string[],
   precondition?: Precondition,
 ): Promise<VersionedClient> {
-  const [updated, rows] = await db.batch([
+  const closure = heldBy(tenantId, clientId);
+  const [report, updated, rows] = await db.batch([
+    closureReport(db, tenantId, closure, held),
     db
       .update(clients)
       .set({ ...storedOptions(options), version: sql`${clients.version} + 1` })
-      .where(and(byId(tenantId, clientId), versionCondition(clients, precondition)))
+      .where(and(byId(tenantId, clientId), versionCondition(clients, precondition), closureAllows(tenantId, closure, held)))
       .returning({ id: clients.id }),
     db.select(clientRow).from(clients).where(byId(tenantId, clientId)),
   ]);
   const [row] = rows;
   if (!row) throw notFound('client', clientId);
-  if (!updated.length) assertPrecondition([{ version: row.version }], precondition, 'client', clientId);
+  if (!updated.length) {
+    const { lacked, size } = readClosureReport(report);
+    if (lacked.length) throw escalationRefused(`changing client "${clientId}"`, lacked);
+    if (size > MAX_CLOSURE) throw closureUncheckable(clientId);
+    assertPrecondition([{ version: row.version }], precondition, 'client', clientId);
+  }
   return { client: toClient(row), version: row.version };
 }
 
 /** Its secrets and scope links go with it: ON DELETE CASCADE. */
-export const deleteClient = (db: Database, tenantId: string, clientId: string, precondition?: Precondition) =>
-  deleteVersioned(db, clients, 'client', tenantId, clientId, precondition);
+/**
+ * Refused (403) when the client holds a privilege the caller lacks: a lesser
+ * caller neither removes a stronger client nor frees its id to re-import it.
+ */
+export async function deleteClient(db: Database, tenantId: string, clientId: string, held: readonly string[], precondition?: Precondition) {
+  const closure = heldBy(tenantId, clientId);
+  const [probe, report] = await db.batch([
+    probeVersion(db, clients, tenantId, clientId),
+    closureReport(db, tenantId, closure, held),
+    db
+      .delete(clients)
+      .where(and(byId(tenantId, clientId), versionCondition(clients, precondition), noLackedPrivilege(tenantId, closure, held))),
+  ]);
+  if (!probe.length) throw notFound('client', clientId);
+  const { lacked } = readClosureReport(report);
+  if (lacked.length) throw escalationRefused(`deleting client "${clientId}"`, lacked);
+  assertPrecondition(probe, precondition, 'client', clientId);
+}
 
 export interface NewSecret {
   id: string;
@@ -242,31 +300,71 @@ export interface NewSecret {
   expiresAt: number | null;
 }
 
-export async function insertSecret(db: Database, tenantId: string, clientId: string, secret: NewSecret) {
-  // INSERT ... SELECT FROM clients: the row only exists if the client does, in one statement.
+/**
+ * INSERT ... SELECT FROM clients: the row only exists if the client does. A
+ * secret is the power to act as the client, so it is refused (403) when the
+ * client holds a privilege the caller lacks, or holds more than MAX_CLOSURE
+ * scopes (its privileges could not all be checked), and (400) past
+ * MAX_LIVE_SECRETS. It records the caller's privileges: the most it can ever
+ * obtain, whatever the client is granted later. The client's expired secrets
+ * go in the same batch, so expired ones cannot pile up past the cap.
+ */
+export async function insertSecret(db: Database, tenantId: string, clientId: string, secret: NewSecret, held: readonly string[]) {
   const value = <T>(v: T, name: string) => sql<T>`${v}`.as(name);
-  const inserted = await db
-    .insert(clientSecrets)
-    .select(
-      db
-        .select({
-          id: value(secret.id, 'id'),
-          tenantId: clients.tenantId,
-          clientId: clients.id,
-          name: value(secret.name, 'name'),
-          lastDigits: value(secret.lastDigits, 'last_digits'),
-          digest: value(secret.digest, 'digest'),
-          metadata: value(JSON.stringify(secret.metadata), 'metadata'),
-          createdAt: value(secret.createdAt, 'created_at'),
-          expiresAt: value(secret.expiresAt, 'expires_at'),
-          lastUsedAt: value(null, 'last_used_at'),
-        })
-        .from(clients)
-        .where(byId(tenantId, clientId)),
-    )
-    .returning({ id: clientSecrets.id });
-  if (!inserted.length) throw notFound('client', clientId);
+  const closure = heldBy(tenantId, clientId);
+  const allowed = closureAllows(tenantId, closure, held);
+  const ofClient = sql`tenant_id = ${tenantId} AND client_id = ${clientId}`;
+  const liveSecrets = sql<number>`(SELECT count(*) FROM client_secrets
+    WHERE ${ofClient} AND (expires_at IS NULL OR expires_at > ${secret.createdAt}))`;
+  const [found, report, live, , inserted] = await db.batch([
+    rowExists(db, clients, tenantId, clientId),
+    closureReport(db, tenantId, closure, held),
+    db.select({ count: liveSecrets }).from(sql`(SELECT 1)`),
+    db
+      .delete(clientSecrets)
+      .where(
+        and(
+          sql`${clientSecrets.tenantId} = ${tenantId} AND ${clientSecrets.clientId} = ${clientId}`,
+          sql`${clientSecrets.expiresAt} <= ${secret.createdAt}`,
+          exists(db.select({ one: sql`1` }).from(clients).where(and(byId(tenantId, clientId), allowed))),
+        ),
+      ),
+    db
+      .insert(clientSecrets)
+      .select(
+        db
+          .select({
+            id: value(secret.id, 'id'),
+            tenantId: clients.tenantId,
+            clientId: clients.id,
+            name: value(secret.name, 'name'),
+            lastDigits: value(secret.lastDigits, 'last_digits'),
+            digest: value(secret.digest, 'digest'),
+            metadata: value(JSON.stringify(secret.metadata), 'metadata'),
+            createdAt: value(secret.createdAt, 'created_at'),
+            expiresAt: value(secret.expiresAt, 'expires_at'),
+            lastUsedAt: value(null, 'last_used_at'),
+            grantedPrivileges: value(JSON.stringify([...held].sort()), 'granted_privileges'),
+          })
+          .from(clients)
+          .where(and(byId(tenantId, clientId), allowed, sql`${liveSecrets} < ${MAX_LIVE_SECRETS}`)),
+      )
+      .returning({ id: clientSecrets.id }),
+  ]);
+  if (inserted.length) return;
+  if (!found.length) throw notFound('client', clientId);
+  const { lacked, size } = readClosureReport(report);
+  if (lacked.length) throw escalationRefused(`a secret for client "${clientId}"`, lacked);
+  if (size > MAX_CLOSURE) throw closureUncheckable(clientId);
+  if ((live[0]?.count ?? 0) >= MAX_LIVE_SECRETS) {
+    throw new ApiError('VALIDATION', `secrets: a client may hold at most ${MAX_LIVE_SECRETS} secrets that have not expired`);
+  }
+  throw new Error('the secret was not inserted, for no known reason');
 }
+
+/** A client beyond MAX_CLOSURE (written before the cap): what it could grant cannot be checked, so nothing is handed on. */
+const closureUncheckable = (clientId: string) =>
+  new ApiError('FORBIDDEN', `client "${clientId}" reaches more than ${MAX_CLOSURE} scopes: detach some before changing it`);
 
 export async function deleteSecret(
   db: Database,
@@ -293,17 +391,28 @@ export async function deleteSecret(
   if (!deleted.length) throw notFound('secret', secretId);
 }
 
-/** Idempotent: attaching an attached scope changes nothing. */
+/**
+ * Idempotent: attaching an attached scope changes nothing. Refused when the
+ * client would then hold a privilege the caller lacks (403), more than
+ * MAX_CLIENT_SCOPES scopes or a closure beyond MAX_CLOSURE (400). One batch.
+ */
 export async function attachScope(
   db: Database,
   tenantId: string,
   clientId: string,
   scopeId: string,
+  held: readonly string[],
   precondition?: Precondition,
 ) {
-  const [probe, scope] = await db.batch([
+  const closure = closureOf(tenantId, sql`${startFrom.clientScopes(tenantId, clientId)} UNION SELECT ${scopeId}`);
+  const attachedCount = sql<number>`(SELECT count(*) FROM client_scopes WHERE tenant_id = ${tenantId} AND client_id = ${clientId})`;
+  const attached = sql<number>`EXISTS (SELECT 1 FROM client_scopes
+    WHERE tenant_id = ${tenantId} AND client_id = ${clientId} AND scope_id = ${scopeId})`;
+  const [probe, scope, report, links] = await db.batch([
     probeVersion(db, clients, tenantId, clientId),
     rowExists(db, scopes, tenantId, scopeId),
+    closureReport(db, tenantId, closure, held),
+    db.select({ count: attachedCount, attached }).from(sql`(SELECT 1)`),
     db
       .insert(clientScopes)
       .select(
@@ -316,11 +425,29 @@ export async function attachScope(
           })
           .from(clients)
           .innerJoin(scopes, eq(scopes.tenantId, clients.tenantId))
-          .where(and(byId(tenantId, clientId), eq(scopes.id, scopeId), versionCondition(clients, precondition))),
+          .where(
+            and(
+              byId(tenantId, clientId),
+              eq(scopes.id, scopeId),
+              versionCondition(clients, precondition),
+              closureAllows(tenantId, closure, held),
+              sql`${attachedCount} < ${MAX_CLIENT_SCOPES}`,
+            ),
+          ),
       )
       .onConflictDoNothing(),
   ]);
-  assertLinkPrecondition({ kind: 'client', id: clientId, probe }, { kind: 'scope', id: scopeId, found: scope }, precondition);
+  assertLinkPrecondition({ kind: 'client', id: clientId, probe }, { kind: 'scope', id: scopeId, found: scope }, undefined);
+  const { size, lacked } = readClosureReport(report);
+  if (lacked.length) throw escalationRefused(`attaching scope "${scopeId}" to client "${clientId}"`, lacked);
+  assertPrecondition(probe, precondition, 'client', clientId);
+  if (links[0]?.attached) return;
+  if ((links[0]?.count ?? 0) >= MAX_CLIENT_SCOPES) {
+    throw new ApiError('VALIDATION', `scopes: a client may hold at most ${MAX_CLIENT_SCOPES} scopes`);
+  }
+  if (size > MAX_CLOSURE) {
+    throw new ApiError('VALIDATION', `scopes: a client may be granted at most ${MAX_CLOSURE} scopes, transient scopes included`);
+  }
 }
 
 /** Idempotent: detaching a scope that is not attached changes nothing. */

@@ -60,7 +60,8 @@ export const listClients = adminRoute({
     `With \`name\` or \`metadata[…]\` filters, one page looks at no more than ${FILTERED_SCAN_BUDGET} clients ` +
     'after the cursor: when that budget runs out with clients left, the page (possibly short, or empty) comes ' +
     'back with `hasMore: true` and a `cursor.next` that resumes the scan after the last client looked at. ' +
-    'Follow `next` until `hasMore` is false to see every match; a short page does not mean the end.',
+    'Follow `next` until `hasMore` is false to see every match; a short page does not mean the end. ' +
+    'A page also carries at most 1 MiB of JSON: past it, the page ends early the same way.',
   request: { query: ListClientsQuerySchema },
   responses: {
     200: pageContent(ClientSchema, 'ListClientsResponse', 'A page of clients'),
@@ -101,6 +102,7 @@ export const updateClient = adminRoute({
   path: '/clients/{clientId}',
   tags,
   summary: 'Replace a client’s options (options left out return to their defaults)',
+  description: '403 when the client holds, directly or through transient scopes, an auth:* privilege the caller’s token lacks.',
   middleware: [requireJson] as const,
   request: { params: ClientIdParam, headers, body: jsonBody(ClientOptionsSchema) },
   responses: {
@@ -125,6 +127,10 @@ export const createSecret = adminRoute({
   path: '/clients/{clientId}/secrets',
   tags,
   summary: 'Add a secret to a client; the response is the only place its clear value appears',
+  description:
+    'A client holds at most 20 secrets that have not expired (else 400). A secret is the power to act as the ' +
+    'client: 403 when the client holds, directly or through transient scopes, an auth:* privilege the ' +
+    'caller’s token lacks. An empty body means {} (the secret’s name is then empty).',
   middleware: [requireJson] as const,
   request: { params: ClientIdParam, body: jsonBody(SecretOptionsSchema) },
   responses: {
@@ -149,6 +155,9 @@ export const addScopeToClient = adminRoute({
   path: '/clients/{clientId}/scopes/{scopeId}',
   tags,
   summary: 'Attach a scope to a client (idempotent)',
+  description:
+    'A client holds at most 100 scopes, and is granted at most 256 with transient scopes (else 400). 403 when ' +
+    'the client would then hold an auth:* privilege the caller’s token lacks.',
   request: { params: ClientScopeParams, headers },
   responses: { 204: noContent, ...errorResponses(404, 412) },
 });

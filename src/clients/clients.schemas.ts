@@ -40,7 +40,8 @@ export const SecretSchema = ClientSecretSchema.extend({
 
 export const SecretOptionsSchema = z
   .object({
-    name: text().min(1, 'must not be empty').max(256, 'must be at most 256 characters'),
+    // Optional, as in Formance: a secret without a name gets an empty one.
+    name: text().max(256, 'must be at most 256 characters').default(''),
     metadata: MetadataSchema.optional(),
     expiresAt: z.iso
       .datetime({ offset: true, message: 'must be an RFC 3339 date-time, e.g. 2030-01-01T00:00:00Z' })

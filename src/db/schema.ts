@@ -55,6 +55,12 @@ export const clientSecrets = sqliteTable(
     expiresAt: integer('expires_at'),
     /** Epoch ms, refreshed at most about once an hour. */
     lastUsedAt: integer('last_used_at'),
+    /**
+     * The auth:* privileges its creator's token held, as a JSON array: the most
+     * this secret can ever obtain, whatever the client is granted later. NULL
+     * (secrets made before this column): auth:read and auth:write, never auth:tenants.
+     */
+    grantedPrivileges: text('granted_privileges', { mode: 'json' }).$type<string[]>(),
   },
   (t) => [
     foreignKey({ columns: [t.tenantId, t.clientId], foreignColumns: [clients.tenantId, clients.id] }).onDelete(

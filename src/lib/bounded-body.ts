@@ -1,8 +1,8 @@
 /**
- * A request body as text, read only while it stays within maxBytes: null when
+ * A request's (or response's) body as text, read only while it stays within maxBytes: null when
  * Content-Length declares more (nothing is read) or once the stream passes it.
  */
-export async function readBoundedText(request: Request, maxBytes: number): Promise<string | null> {
+export async function readBoundedText(request: Pick<Request, 'headers' | 'body'>, maxBytes: number): Promise<string | null> {
   const declared = request.headers.get('content-length');
   if (declared !== null && !(Number(declared) <= maxBytes)) return null;
   if (!request.body) return '';

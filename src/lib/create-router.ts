@@ -18,6 +18,8 @@ export interface AppVariables {
   tenantId: string;
   /** The verified bearer token of an admin request. */
   auth: VerifiedToken;
+  /** The auth:* privileges the caller may exercise and hand on (see auth/privileges.ts). */
+  privileges: ReadonlySet<string>;
   /** Drizzle over this request's D1 session (read replicas, bookmarks). */
   db: Database;
 }

@@ -82,6 +82,15 @@ export function logBackgroundError(task: string, err: unknown) {
   console.error(JSON.stringify({ level: 'error', msg: 'background task failed', task, ...loggable(error) }));
 }
 
+/** Logs an unexpected failure of a request (never its bound parameters) and says whether a retry may help. */
+export function toInternalError(c: Context, err: Error) {
+  const retryable = isRetryableD1Error(err);
+  console.error(
+    JSON.stringify({ level: 'error', msg: 'request failed', method: c.req.method, path: c.req.path, retryable, ...loggable(err) }),
+  );
+  return { retryable };
+}
+
 /**
  * The app's single onError: known errors keep their code and message; anything
  * else is logged and becomes a generic 500 (or 503 with Retry-After for a
@@ -93,10 +102,7 @@ export function handleError(err: Error, c: Context) {
     const code = codeForHttpStatus.get(err.status);
     if (code) return errorJson(c, code, err.message || code);
   }
-  const retryable = isRetryableD1Error(err);
-  console.error(
-    JSON.stringify({ level: 'error', msg: 'request failed', method: c.req.method, path: c.req.path, retryable, ...loggable(err) }),
-  );
+  const { retryable } = toInternalError(c, err);
   if (retryable) {
     return errorJson(c, 'SERVICE_UNAVAILABLE', 'The database is temporarily unavailable; retry shortly.', { 'Retry-After': '1' });
   }

@@ -1,4 +1,8 @@
 import type { Context } from 'hono';
+import { ApiError } from './errors';
+
+/** More would make the guarded write's IN (...) list exceed D1's bound parameters. */
+export const MAX_IF_MATCH_TAGS = 16;
 
 /** Strong ETag of a versioned object: the version in quotes. */
 export const etagOf = (version: number) => `"${version}"`;
@@ -14,8 +18,12 @@ export type Precondition = { any: true } | { versions: number[] };
 export function parseIfMatch(header: string | undefined): Precondition | undefined {
   if (header === undefined) return undefined;
   if (header.trim() === '*') return { any: true };
+  const tags = header.split(',');
+  if (tags.length > MAX_IF_MATCH_TAGS) {
+    throw new ApiError('VALIDATION', `If-Match: must hold at most ${MAX_IF_MATCH_TAGS} entity tags`);
+  }
   const versions: number[] = [];
-  for (const tag of header.split(',')) {
+  for (const tag of tags) {
     const match = /^\s*"(\d{1,15})"\s*$/.exec(tag);
     if (match) versions.push(Number(match[1]));
   }

@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { sql, type SQL } from 'drizzle-orm';
-import type { SQLiteColumn } from 'drizzle-orm/sqlite-core';
+import type { SQLiteColumn, SQLiteTable } from 'drizzle-orm/sqlite-core';
 import { decodeCursor, encodeCursor, InvalidCursorError, type CursorPosition, type CursorScope } from './cursor';
 import { ApiError } from './errors';
 
@@ -13,6 +13,50 @@ export const MAX_PAGE_SIZE = 1000;
  * cursor at the last row looked at, where the next request resumes the scan.
  */
 export const FILTERED_SCAN_BUDGET = 1000;
+/**
+ * The most JSON one page carries, so no page fails, or fills an isolate's
+ * memory, because of what its rows hold: rows are taken while those before
+ * them stay under it (the first one always). A page cut short has hasMore and
+ * a cursor at its last row.
+ */
+export const PAGE_BYTE_BUDGET = 1024 * 1024;
+
+/**
+ * A page under PAGE_BYTE_BUDGET. `rows` yields the candidate rows in
+ * (created_at, id) order as (rid, created_at, id, bytes), `bytes` a cheap
+ * estimate of the row's JSON (octet_length reads no overflow page); the rows
+ * are kept while the bytes before them stay under the budget, and only those
+ * are built into JSON (`json`, `version`: expressions over `table`, joined by
+ * rowid). `fetched` says how many candidates there were.
+ */
+export const withinPageBudget = (rows: SQL, table: SQLiteTable, json: SQL, version: SQL) => sql`
+  WITH candidates AS (${rows}),
+  measured AS (
+    SELECT *, sum(bytes) OVER running - bytes AS bytes_before, count(*) OVER () AS fetched
+    FROM candidates WINDOW running AS (ORDER BY created_at, id ROWS UNBOUNDED PRECEDING)
+  )
+  SELECT ${json} AS json, ${version} AS version, measured.created_at AS created_at, measured.id AS id, measured.fetched AS fetched
+  FROM measured JOIN ${table} ON ${table}.rowid = measured.rid
+  WHERE measured.bytes_before < ${PAGE_BYTE_BUDGET}
+  ORDER BY measured.created_at, measured.id`;
+
+export interface BudgetedRow {
+  json: string;
+  version: number;
+  created_at: number;
+  id: string;
+  fetched: number;
+}
+
+/** Rows of withinPageBudget as a page: cut short by the budget, the next page resumes after the last. */
+export function budgetedPage<Row>(rows: BudgetedRow[], toRow: (row: BudgetedRow) => Row): BoundedScan<Row> {
+  const last = rows[rows.length - 1];
+  const cut = last !== undefined && rows.length < last.fetched;
+  return {
+    rows: rows.map(toRow),
+    ...(cut ? { resumeAfter: { createdAt: last.created_at, id: last.id } } : {}),
+  };
+}
 
 export const PageQuerySchema = z.object({
   pageSize: z.coerce

@@ -3,6 +3,10 @@ import { ERROR_CODES } from './errors';
 import { redirectUriProblem } from './redirect-uri';
 
 export const MAX_METADATA_KEYS = 64;
+/** The whole metadata of one object, as JSON text. */
+export const MAX_METADATA_BYTES = 8 * 1024;
+
+const jsonBytes = (value: unknown) => new TextEncoder().encode(JSON.stringify(value)).byteLength;
 
 /**
  * A string of well-formed Unicode. JSON can carry lone surrogates ("\ud800"),
@@ -17,7 +21,8 @@ const MetadataRecordSchema = z
     text().min(1, 'keys must not be empty').max(256, 'keys must be at most 256 characters'),
     text().max(4096, 'values must be at most 4096 characters'),
   )
-  .refine((m) => Object.keys(m).length <= MAX_METADATA_KEYS, `must have at most ${MAX_METADATA_KEYS} keys`);
+  .refine((m) => Object.keys(m).length <= MAX_METADATA_KEYS, `must have at most ${MAX_METADATA_KEYS} keys`)
+  .refine((m) => jsonBytes(m) <= MAX_METADATA_BYTES, `must be at most ${MAX_METADATA_BYTES} bytes in total, as JSON`);
 
 // JSON.parse keeps a "__proto__" key that a plain object cannot hold: zod would
 // drop it silently, so it is refused before the record is built.
@@ -29,7 +34,7 @@ export const MetadataSchema = z
     return value;
   }, MetadataRecordSchema)
   .openapi('Metadata', {
-    description: `String key/value pairs, at most ${MAX_METADATA_KEYS} keys.`,
+    description: `String key/value pairs: at most ${MAX_METADATA_KEYS} keys, keys of 1-256 characters, values of at most 4096, and ${MAX_METADATA_BYTES} bytes in total as JSON.`,
     maxProperties: MAX_METADATA_KEYS,
     example: { team: 'payments' },
   });
@@ -105,7 +110,7 @@ export const IfMatchHeaderSchema = z.object({
     .optional()
     .openapi({
       param: { name: 'If-Match', in: 'header' },
-      description: 'Apply only if the object (or for a link or secret, its parent) still has this ETag; else 412',
+      description: 'Apply only if the object (or for a link or secret, its parent) still has this ETag; else 412. At most 16 entity tags',
     }),
 });
 

@@ -12,6 +12,6 @@ export const authenticate: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!header) throw new InvalidTokenError('a bearer token is required');
   const match = BEARER.exec(header);
   if (!match) throw new InvalidTokenError('the Authorization header must be: Bearer <token>');
-  c.set('auth', await verifyAccessToken(match[1]!, await trustedIssuersOf(c.env, c.req.url)));
+  c.set('auth', await verifyAccessToken(match[1]!, await trustedIssuersOf(c.env)));
   await next();
 };

@@ -1,5 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
-import { missingSetting } from '../config';
+import { configurationProblem } from '../config';
 import type { AppEnv } from '../lib/create-router';
 import { ApiError } from '../lib/errors';
 
@@ -8,9 +8,7 @@ import { ApiError } from '../lib/errors';
  * missing setting, rather than running with a built-in fallback.
  */
 export const requireConfiguration: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const missing = missingSetting(c.env);
-  if (missing) {
-    throw new ApiError('SERVICE_UNAVAILABLE', `the service is not configured: ${missing} is not set`);
-  }
+  const problem = configurationProblem(c.env);
+  if (problem) throw new ApiError('SERVICE_UNAVAILABLE', problem);
   await next();
 };

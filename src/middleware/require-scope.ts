@@ -1,9 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AppEnv } from '../lib/create-router';
+import { READ_SCOPE, WRITE_SCOPE } from '../auth/privileges';
 import { ApiError } from '../lib/errors';
-
-export const READ_SCOPE = 'auth:read';
-export const WRITE_SCOPE = 'auth:write';
 
 const READ_METHODS = new Set(['GET', 'HEAD']);
 

@@ -1,10 +1,12 @@
-import { trustedIssuersOf } from '../auth/trusted-issuers';
-import { SIGNING_ALG } from '../auth/signing-keys';
+import { SIGNING_ALG, signingKeysOf } from '../auth/signing-keys';
 import { FORMANCE_PREFIX, issuerOf } from '../config';
 import { createRouter } from '../lib/create-router';
 import { ApiError } from '../lib/errors';
 import * as routes from './oauth.routes';
 import { issueToken } from './token.handler';
+
+const notConfigured = (setting: string) =>
+  new ApiError('SERVICE_UNAVAILABLE', `the service is not configured: ${setting} is not set`);
 
 const PUBLIC_CACHE = { 'Cache-Control': 'public, max-age=300' };
 
@@ -15,13 +17,13 @@ oauthRouter.post('/oauth/token', issueToken);
 oauthRouter.openAPIRegistry.registerPath(routes.tokenEndpointDoc);
 
 oauthRouter.openapi(routes.keys, async (c) => {
-  if (!c.env.SIGNING_KEYS) throw new ApiError('SERVICE_UNAVAILABLE', 'the service is not configured: SIGNING_KEYS is not set');
-  const { own } = await trustedIssuersOf(c.env, c.req.url);
-  return c.json(own.keys.publicJwks, 200, PUBLIC_CACHE);
+  if (!c.env.SIGNING_KEYS) throw notConfigured('SIGNING_KEYS');
+  return c.json((await signingKeysOf(c.env.SIGNING_KEYS)).publicJwks, 200, PUBLIC_CACHE);
 });
 
 oauthRouter.openapi(routes.discovery, (c) => {
-  const issuer = issuerOf(c.env, c.req.url);
+  if (!c.env.ISSUER) throw notConfigured('ISSUER');
+  const issuer = issuerOf(c.env);
   // Served under /api/auth, the endpoints it names are under /api/auth too.
   const base = c.req.path.startsWith(`${FORMANCE_PREFIX}/`) ? `${issuer}${FORMANCE_PREFIX}` : issuer;
   return c.json(

@@ -7,9 +7,10 @@ export class OAuthError extends Error {
       | 'unauthorized_client'
       | 'unsupported_grant_type'
       | 'invalid_scope'
-      | 'temporarily_unavailable',
+      | 'temporarily_unavailable'
+      | 'server_error',
     readonly description: string,
-    readonly status: 400 | 401 | 413 | 429 | 503 = error === 'invalid_client' ? 401 : 400,
+    readonly status: 400 | 401 | 413 | 429 | 500 | 503 = error === 'invalid_client' ? 401 : 400,
   ) {
     super(description);
     this.name = 'OAuthError';

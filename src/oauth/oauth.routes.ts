@@ -72,6 +72,7 @@ const OAuthErrorSchema = z
       'unsupported_grant_type',
       'invalid_scope',
       'temporarily_unavailable',
+      'server_error',
     ]),
     error_description: z.string(),
   })
@@ -85,6 +86,10 @@ export const tokenEndpointDoc = {
   tags,
   security: [{ basicAuth: [] }, {}] as Array<Record<string, string[]>>,
   summary: 'Client credentials grant (RFC 6749 §4.4): an RFC 9068 access token signed with ES256',
+  description:
+    'The body is at most 16 KiB. Requests are rate limited per address before the body is read, and per ' +
+    '(address, client id) before the database is queried. A client whose scopes reach more than 256 gets ' +
+    'invalid_scope. Every failure is an RFC 6749 error with Cache-Control: no-store.',
   request: {
     body: { required: true, content: { 'application/x-www-form-urlencoded': { schema: TokenRequestSchema } } },
   },
@@ -92,6 +97,9 @@ export const tokenEndpointDoc = {
     200: jsonContent(TokenResponseSchema, 'The access token'),
     400: jsonContent(OAuthErrorSchema, 'invalid_request, unauthorized_client, unsupported_grant_type or invalid_scope'),
     401: jsonContent(OAuthErrorSchema, 'invalid_client'),
-    503: jsonContent(OAuthErrorSchema, 'The service is missing a setting'),
+    413: jsonContent(OAuthErrorSchema, 'invalid_request: the body is over 16 KiB'),
+    429: jsonContent(OAuthErrorSchema, 'temporarily_unavailable: too many requests (Retry-After)'),
+    500: jsonContent(OAuthErrorSchema, 'server_error'),
+    503: jsonContent(OAuthErrorSchema, 'temporarily_unavailable: a setting is missing or the database is unavailable'),
   },
 };

@@ -1,6 +1,7 @@
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { clientSecrets } from '../db/schema';
+import { closureOf, MAX_CLOSURE } from '../scopes/closure';
 
 export const LAST_USED_RESOLUTION_MS = 60 * 60 * 1000;
 
@@ -8,6 +9,8 @@ export interface LiveSecret {
   id: string;
   digest: string;
   lastUsedAt: number | null;
+  /** The auth:* privileges its creator held; null for secrets made before they were recorded. */
+  privileges: string[] | null;
 }
 
 export interface ClientCredentialsRecord {
@@ -18,32 +21,44 @@ export interface ClientCredentialsRecord {
   secrets: LiveSecret[];
   /** Labels of the attached scopes and, transitively, of their transient scopes. */
   scopeLabels: string[];
+  /** The closure holds more than MAX_CLOSURE scopes: nothing is granted (scopeLabels is partial). */
+  closureTooLarge: boolean;
 }
 
 /**
  * Everything the token endpoint needs, in one query: the client, its live
- * secrets and its scope closure. UNION (not UNION ALL) in the recursive CTE
- * drops scopes already reached, so cycles between scopes terminate.
+ * secrets and its scope closure (bounded: see closureOf), with the closure's
+ * size so that one beyond MAX_CLOSURE is refused rather than granted in part.
+ * Exported for its EXPLAIN QUERY PLAN test.
  */
-export async function findClientForToken(db: Database, clientId: string, now: number) {
-  const [row] = await db.all<{ id: string; tenant_id: string; public: number; secrets: string; labels: string }>(sql`
-    WITH RECURSIVE
-      client AS (SELECT id, tenant_id, public FROM clients WHERE id = ${clientId}),
-      closure(scope_id) AS (
-        SELECT cs.scope_id FROM client_scopes cs JOIN client ON cs.tenant_id = client.tenant_id AND cs.client_id = client.id
-        UNION
-        SELECT st.transient_scope_id FROM scope_transients st
-        JOIN closure ON st.scope_id = closure.scope_id
-        JOIN client ON st.tenant_id = client.tenant_id
-      )
+export function clientForTokenQuery(clientId: string, now: number) {
+  const closure = closureOf(
+    sql`(SELECT tenant_id FROM client)`,
+    sql`SELECT cs.scope_id FROM client_scopes cs JOIN client ON cs.tenant_id = client.tenant_id AND cs.client_id = client.id`,
+  );
+  return sql`
+    WITH client AS (SELECT id, tenant_id, public FROM clients WHERE id = ${clientId})
     SELECT client.id, client.tenant_id, client.public,
-      (SELECT json_group_array(json_object('id', s.id, 'digest', s.digest, 'lastUsedAt', s.last_used_at))
+      (SELECT json_group_array(json_object('id', s.id, 'digest', s.digest, 'lastUsedAt', s.last_used_at,
+          'privileges', json(s.granted_privileges)))
         FROM client_secrets s
         WHERE s.tenant_id = client.tenant_id AND s.client_id = client.id
           AND (s.expires_at IS NULL OR s.expires_at > ${now})) AS secrets,
+      (SELECT count(*) FROM (${closure})) AS closure_size,
       (SELECT json_group_array(sc.label) FROM scopes sc
-        WHERE sc.tenant_id = client.tenant_id AND sc.id IN (SELECT scope_id FROM closure)) AS labels
-    FROM client`);
+        WHERE sc.tenant_id = client.tenant_id AND sc.id IN (${closure})) AS labels
+    FROM client`;
+}
+
+export async function findClientForToken(db: Database, clientId: string, now: number) {
+  const [row] = await db.all<{
+    id: string;
+    tenant_id: string;
+    public: number;
+    secrets: string;
+    labels: string;
+    closure_size: number;
+  }>(clientForTokenQuery(clientId, now));
   if (!row) return null;
   const record: ClientCredentialsRecord = {
     id: row.id,
@@ -51,6 +66,7 @@ export async function findClientForToken(db: Database, clientId: string, now: nu
     public: Boolean(row.public),
     secrets: JSON.parse(row.secrets),
     scopeLabels: JSON.parse(row.labels),
+    closureTooLarge: row.closure_size > MAX_CLOSURE,
   };
   return record;
 }

@@ -1,4 +1,8 @@
+import type { Context } from 'hono';
+import { refuseEscalation, refuseReservedLabel } from '../auth/privileges';
 import { signingKeysOf } from '../auth/signing-keys';
+import { operatorTenantOf, publicUrlOf } from '../config';
+import type { AppEnv } from '../lib/create-router';
 import type { AppRouteHandler as Handler } from '../lib/create-router';
 import { ApiError } from '../lib/errors';
 import { etagHeader as etag, preconditionOf as ifMatch } from '../lib/etag';
@@ -12,15 +16,23 @@ export const listScopes: Handler<typeof routes.listScopes> = async (c) => {
   const { cursorKey } = await signingKeysOf(c.env.SIGNING_KEYS!);
   const scope = { list: 'scopes', tenantId: c.var.tenantId, filters: '' };
   const { page, headers } = await readPage(
-    { cursorKey, scope, url: c.req.url, pageSize, cursor },
+    { cursorKey, scope, url: publicUrlOf(c.env, c.req.url), pageSize, cursor },
     (window) => repository.listScopes(c.var.db, c.var.tenantId, window),
     (row) => row.scope,
   );
   return c.json(page, 200, headers);
 };
 
+/** A label is a grant to every client holding the scope: only a holder may write a privilege's label. */
+function checkLabel(c: Context<AppEnv>, label: string) {
+  refuseReservedLabel(label, c.var.tenantId, operatorTenantOf(c.env));
+  refuseEscalation(`labelling a scope "${label}"`, [label], c.var.privileges);
+}
+
 export const createScope: Handler<typeof routes.createScope> = async (c) => {
-  const { scope, version } = await repository.createScope(c.var.db, c.var.tenantId, c.req.valid('json'));
+  const options = c.req.valid('json');
+  checkLabel(c, options.label);
+  const { scope, version } = await repository.createScope(c.var.db, c.var.tenantId, options);
   return c.json({ data: scope }, 201, etag(version));
 };
 
@@ -32,7 +44,8 @@ export const readScope: Handler<typeof routes.readScope> = async (c) => {
 export const updateScope: Handler<typeof routes.updateScope> = async (c) => {
   const { scopeId } = c.req.valid('param');
   const options = c.req.valid('json');
-  const { scope, version } = await repository.updateScope(c.var.db, c.var.tenantId, scopeId, options, ifMatch(c));
+  checkLabel(c, options.label);
+  const { scope, version } = await repository.updateScope(c.var.db, c.var.tenantId, scopeId, options, [...c.var.privileges], ifMatch(c));
   return c.json({ data: scope }, 200, etag(version));
 };
 
@@ -46,7 +59,8 @@ export const addTransientScope: Handler<typeof routes.addTransientScope> = async
   if (scopeId === transientScopeId) {
     throw new ApiError('VALIDATION', 'transientScopeId: must differ from scopeId (a scope cannot be its own transient scope)');
   }
-  await repository.addTransientScope(c.var.db, c.var.tenantId, scopeId, transientScopeId, ifMatch(c));
+  const held = [...c.var.privileges];
+  await repository.addTransientScope(c.var.db, c.var.tenantId, scopeId, transientScopeId, held, ifMatch(c));
   return c.body(null, 204);
 };
 

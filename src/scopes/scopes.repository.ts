@@ -1,4 +1,4 @@
-import { aliasedTable, and, asc, eq, ne, notExists, sql } from 'drizzle-orm';
+import { aliasedTable, and, eq, ne, notExists, sql } from 'drizzle-orm';
 import type { Database } from '../db';
 import { scopes, scopeTransients } from '../db/schema';
 import {
@@ -14,8 +14,13 @@ import {
 import type { CursorPosition } from '../lib/cursor';
 import { ApiError, notFound } from '../lib/errors';
 import type { Precondition } from '../lib/etag';
-import { afterPosition } from '../lib/pagination';
+import { afterPosition, budgetedPage, withinPageBudget, type BudgetedRow } from '../lib/pagination';
+import { escalationRefused, isPrivilege } from '../auth/privileges';
+import { closureAllows, closureOf, closureReport, isLackedPrivilege, MAX_CLOSURE, readClosureReport } from './closure';
 import type { Scope, ScopeOptions } from './scopes.schemas';
+
+/** The most transient scopes one scope may have. */
+export const MAX_TRANSIENT_SCOPES = 100;
 
 // The Scope with its transient scope ids, as one JSON value (one query per
 // read). Raw SQL for the reason given in clients.repository.ts.
@@ -28,6 +33,10 @@ const scopeJson = sql<string>`json_object(
     WHERE st.tenant_id = scopes.tenant_id AND st.scope_id = scopes.id
     ORDER BY st.created_at, st.transient_scope_id)))
 )`;
+
+/** What a scope's JSON weighs, about, without building it: for the page budget. */
+const scopeBytes = sql<number>`(100 + octet_length(scopes.label) + octet_length(scopes.metadata)
+  + 40 * (SELECT count(*) FROM scope_transients st WHERE st.tenant_id = scopes.tenant_id AND st.scope_id = scopes.id))`;
 
 const scopeRow = { scope: scopeJson, version: scopes.version, createdAt: scopes.createdAt, id: scopes.id };
 
@@ -47,13 +56,18 @@ function selectScope(db: Database, tenantId: string, scopeId: string) {
 }
 
 export async function listScopes(db: Database, tenantId: string, page: { limit: number; after?: CursorPosition }) {
-  const rows = await db
-    .select(scopeRow)
-    .from(scopes)
-    .where(and(eq(scopes.tenantId, tenantId), afterPosition(scopes, page.after)))
-    .orderBy(asc(scopes.createdAt), asc(scopes.id))
-    .limit(page.limit);
-  return rows.map((row) => ({ ...row, scope: parseScope(row) }));
+  const after = afterPosition(scopes, page.after);
+  const rows = await db.all<BudgetedRow>(
+    withinPageBudget(
+      sql`SELECT scopes.rowid AS rid, scopes.created_at AS created_at, scopes.id AS id, ${scopeBytes} AS bytes
+        FROM ${scopes} WHERE ${scopes.tenantId} = ${tenantId}${after ? sql` AND ${after}` : sql``}
+        ORDER BY ${scopes.createdAt}, ${scopes.id} LIMIT ${page.limit}`,
+      scopes,
+      scopeJson,
+      sql`scopes.version`,
+    ),
+  );
+  return budgetedPage(rows, (row) => ({ scope: parseScope({ scope: row.json }), version: row.version, createdAt: row.created_at, id: row.id }));
 }
 
 export async function readScope(db: Database, tenantId: string, scopeId: string): Promise<VersionedScope> {
@@ -78,9 +92,12 @@ export async function updateScope(
   tenantId: string,
   scopeId: string,
   options: ScopeOptions,
+  held: readonly string[],
   precondition?: Precondition,
 ): Promise<VersionedScope> {
   const other = aliasedTable(scopes, 'other');
+  // A label is a grant: one naming a privilege the caller lacks is not theirs to rename away either.
+  const ownLabelLacked = isLackedPrivilege(scopes.label, held);
   const sameLabelElsewhere = db
     .select({ id: other.id })
     .from(other)
@@ -91,13 +108,15 @@ export async function updateScope(
     db
       .update(scopes)
       .set({ label: options.label, metadata: options.metadata ?? {}, version: sql`${scopes.version} + 1` })
-      .where(and(byId(tenantId, scopeId), notExists(sameLabelElsewhere), versionCondition(scopes, precondition)))
+      .where(and(byId(tenantId, scopeId), notExists(sameLabelElsewhere), versionCondition(scopes, precondition), sql`NOT ${ownLabelLacked}`))
       .returning({ id: scopes.id }),
     selectScope(db, tenantId, scopeId),
   ]);
   const [row] = rows;
   if (!row) throw notFound('scope', scopeId);
   if (!updated.length) {
+    const label = parseScope(row).label;
+    if (isPrivilege(label) && !held.includes(label)) throw escalationRefused(`relabelling scope "${label}"`, [label]);
     assertPrecondition([{ version: row.version }], precondition, 'scope', scopeId);
     if (taken.length) throw labelTaken(options.label);
   }
@@ -108,18 +127,30 @@ export async function updateScope(
 export const deleteScope = (db: Database, tenantId: string, scopeId: string, precondition?: Precondition) =>
   deleteVersioned(db, scopes, 'scope', tenantId, scopeId, precondition);
 
-/** Idempotent. Cycles (a → b → a) are allowed; whoever walks the graph must stop at visited scopes. */
+/**
+ * Idempotent. Cycles (a → b → a) are allowed; whoever walks the graph must stop
+ * at visited scopes. Refused when the scope would then reach a privilege the
+ * caller lacks, more than MAX_CLOSURE scopes, or more than MAX_TRANSIENT_SCOPES
+ * direct transient scopes. All checks and the insert are one batch.
+ */
 export async function addTransientScope(
   db: Database,
   tenantId: string,
   scopeId: string,
   transientScopeId: string,
+  held: readonly string[],
   precondition?: Precondition,
 ) {
   const transient = aliasedTable(scopes, 'transient');
-  const [probe, found] = await db.batch([
+  const closure = closureOf(tenantId, sql`SELECT ${scopeId} UNION SELECT ${transientScopeId}`);
+  const linkCount = sql<number>`(SELECT count(*) FROM scope_transients WHERE tenant_id = ${tenantId} AND scope_id = ${scopeId})`;
+  const linked = sql<number>`EXISTS (SELECT 1 FROM scope_transients
+    WHERE tenant_id = ${tenantId} AND scope_id = ${scopeId} AND transient_scope_id = ${transientScopeId})`;
+  const [probe, found, report, links] = await db.batch([
     probeVersion(db, scopes, tenantId, scopeId),
     rowExists(db, scopes, tenantId, transientScopeId),
+    closureReport(db, tenantId, closure, held),
+    db.select({ count: linkCount, linked }).from(sql`(SELECT 1)`),
     db
       .insert(scopeTransients)
       .select(
@@ -132,15 +163,31 @@ export async function addTransientScope(
           })
           .from(scopes)
           .innerJoin(transient, eq(transient.tenantId, scopes.tenantId))
-          .where(and(byId(tenantId, scopeId), eq(transient.id, transientScopeId), versionCondition(scopes, precondition))),
+          .where(
+            and(
+              byId(tenantId, scopeId),
+              eq(transient.id, transientScopeId),
+              versionCondition(scopes, precondition),
+              closureAllows(tenantId, closure, held),
+              sql`${linkCount} < ${MAX_TRANSIENT_SCOPES}`,
+            ),
+          ),
       )
       .onConflictDoNothing(),
   ]);
-  assertLinkPrecondition(
-    { kind: 'scope', id: scopeId, probe },
-    { kind: 'scope', id: transientScopeId, found },
-    precondition,
-  );
+  assertLinkPrecondition({ kind: 'scope', id: scopeId, probe }, { kind: 'scope', id: transientScopeId, found }, undefined);
+  const { size, lacked } = readClosureReport(report);
+  if (lacked.length) {
+    throw escalationRefused(`making scope "${transientScopeId}" transient to scope "${scopeId}"`, lacked);
+  }
+  assertPrecondition(probe, precondition, 'scope', scopeId);
+  if (links[0]?.linked) return;
+  if ((links[0]?.count ?? 0) >= MAX_TRANSIENT_SCOPES) {
+    throw new ApiError('VALIDATION', `transient: a scope may have at most ${MAX_TRANSIENT_SCOPES} transient scopes`);
+  }
+  if (size > MAX_CLOSURE) {
+    throw new ApiError('VALIDATION', `transient: a scope may reach at most ${MAX_CLOSURE} scopes, itself and transient scopes included`);
+  }
 }
 
 /** Idempotent. */

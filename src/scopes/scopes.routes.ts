@@ -29,6 +29,7 @@ export const listScopes = adminRoute({
   path: '/scopes',
   tags,
   summary: 'List scopes, ordered by creation then id, a page at a time',
+  description: 'A page carries at most 1 MiB of JSON: past it, the page ends early with hasMore true.',
   request: { query: PageQuerySchema },
   responses: {
     200: pageContent(ScopeSchema, 'ListScopesResponse', 'A page of scopes'),
@@ -42,6 +43,9 @@ export const createScope = adminRoute({
   path: '/scopes',
   tags,
   summary: 'Create a scope (labels are unique within a tenant)',
+  description:
+    'A label under auth: is a privilege: only a token holding it may create it (403), and auth:tenants exists ' +
+    'only in the operator tenant.',
   middleware: [requireJson] as const,
   request: { body: jsonBody(ScopeOptionsSchema) },
   responses: {
@@ -69,6 +73,7 @@ export const updateScope = adminRoute({
   path: '/scopes/{scopeId}',
   tags,
   summary: 'Replace a scope’s label and metadata',
+  description: 'The same label rules as createScope: relabelling to a privilege the token lacks is a 403.',
   middleware: [requireJson] as const,
   request: { params: ScopeIdParam, headers, body: jsonBody(ScopeOptionsSchema) },
   responses: {
@@ -93,6 +98,9 @@ export const addTransientScope = adminRoute({
   path: '/scopes/{scopeId}/transient/{transientScopeId}',
   tags,
   summary: 'Make a scope grant another one too (idempotent; not the scope itself)',
+  description:
+    'A scope has at most 100 transient scopes and reaches at most 256 scopes, itself included (else 400). ' +
+    '403 when the transient scope reaches an auth:* privilege the caller’s token lacks.',
   request: { params: TransientParams, headers },
   responses: { 204: noContent, ...errorResponses(404, 412) },
 });

@@ -414,3 +414,57 @@ describe('a statement failing inside D1 halfway through a batch', () => {
     expect(res.status).toBe(204);
   });
 });
+
+describe('the token endpoint under D1 faults', () => {
+  async function tokenWithFault(db: FaultyD1, clientId: string, secret: string) {
+    const background: Promise<unknown>[] = [];
+    const ctx = { waitUntil: (p: Promise<unknown>) => background.push(p), passThroughOnException: () => {}, props: {} };
+    const res = await createApp().fetch(
+      new Request('https://registry.test/oauth/token', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: `grant_type=client_credentials&client_id=${clientId}&client_secret=${secret}`,
+      }),
+      { ...env, DB: db.binding() },
+      ctx as unknown as ExecutionContext,
+    );
+    await Promise.allSettled(background);
+    return { status: res.status, headers: res.headers, body: await res.json() as any };
+  }
+
+  it('answers a D1 failure with an RFC 6749 error, never the admin API’s shape: 500 server_error, or 503 with Retry-After', async () => {
+    const client = await createClient();
+    const secret = await createSecret(client.id);
+    let failed: Awaited<ReturnType<typeof tokenWithFault>> | undefined;
+    const logged = await capturingLog(async () => {
+      failed = await tokenWithFault(new FaultyD1(1, IO_ERROR), client.id, secret.clear);
+    });
+    expect(failed!.status).toBe(500);
+    expect(failed!.body).toEqual({ error: 'server_error', error_description: 'An internal error occurred.' });
+    expect(failed!.headers.get('cache-control')).toBe('no-store');
+    expect(logged).toContain('disk I/O error');
+    expect(logged).not.toContain(secret.clear);
+    const transient = await capturingLog(async () => {
+      failed = await tokenWithFault(new FaultyD1(1, TRANSIENT_ERROR), client.id, secret.clear);
+    });
+    expect(transient).toContain('Network connection lost');
+    expect({ status: failed!.status, error: failed!.body.error, retryAfter: failed!.headers.get('retry-after') }).toEqual({
+      status: 503,
+      error: 'temporarily_unavailable',
+      retryAfter: '1',
+    });
+  });
+
+  it('a failing lastUsedAt write in the background is logged and does not touch the answer', async () => {
+    const client = await createClient();
+    const secret = await createSecret(client.id);
+    let res: Awaited<ReturnType<typeof tokenWithFault>> | undefined;
+    // Statement 1 is the lookup; statement 2, in waitUntil, the lastUsedAt write.
+    const logged = await capturingLog(async () => {
+      res = await tokenWithFault(new FaultyD1(2, IO_ERROR), client.id, secret.clear);
+    });
+    expect(res!.status).toBe(200);
+    expect(logged).toContain('"task":"record secret use"');
+    expect(await countRows('client_secrets', 'id = ? AND last_used_at IS NULL', secret.id)).toBe(1);
+  });
+});

@@ -88,6 +88,34 @@ describe('authenticate: 401 for every invalid token (RFC 8725)', () => {
   });
 });
 
+describe('authenticate: the size and form of a token', () => {
+  it('refuses a token over 8 KiB before verifying it, however well signed', async () => {
+    const big = await sign({ claims: { padding: 'p'.repeat(8 * 1024) } });
+    expect(await refused(big)).toBe('the token is longer than 8192 bytes');
+    const fits = await sign({ claims: { padding: 'p'.repeat(5000) } });
+    expect((await api('GET', '/clients', { token: fits })).status).toBe(200);
+  });
+
+  it('refuses a remembered token with anything after its signature, and a bad header under the external issuer, as malformed', async () => {
+    const token = await sign({ claims: { jti: 'four-parts' } });
+    expect((await api('GET', '/clients', { token })).status).toBe(200);
+    expect(await refused(`${token}.x`)).toBe('the token is malformed');
+    const payload = encodeJson({ ...EXTERNAL, tenant: 'x', exp: now() + 300, scope: 'auth:write' });
+    for (const header of ['nope', base64url.encode('[1]'), 'a']) {
+      expect(await refused(`${header}.${payload}.c2ln`)).toBe('the token is malformed');
+    }
+  });
+
+  it('refuses another signature on the payload of a token it has already verified and remembered', async () => {
+    const token = await sign({ claims: { jti: 'remembered' } });
+    expect((await api('GET', '/clients', { token })).status).toBe(200);
+    const [header, payload] = token.split('.');
+    const other = (await sign({ claims: { jti: 'other' } })).split('.')[2];
+    expect(await refused(`${header}.${payload}.${other}`)).toBe('the token signature is invalid');
+    expect((await api('GET', '/clients', { token })).status).toBe(200);
+  });
+});
+
 describe('authenticate: valid tokens', () => {
   it('accepts tokens minted by /oauth/token and by the second (retired) configured key', async () => {
     expect((await api('GET', '/clients', { token: await getAdminToken() })).status).toBe(200);
@@ -127,7 +155,7 @@ describe('requireScopeForMethod', () => {
 
 describe('external identity provider', () => {
   const external = (claims: JWTPayload = {}, options: SignOptions = {}) =>
-    sign({ key: keys.externalKey, typ: 'JWT', claims: { ...EXTERNAL, ...claims }, ...options });
+    sign({ key: keys.externalKey, typ: 'at+jwt', claims: { ...EXTERNAL, ...claims }, ...options });
 
   it('accepts its tokens through its JWKS (fetched by the worker), reading scope or scp', async () => {
     expect((await api('GET', '/clients', { token: await external() })).status).toBe(200);
@@ -145,10 +173,10 @@ describe('external identity provider', () => {
   it('refuses its tokens when expired, not yet valid, unsigned or HMAC-signed, though they name its issuer', async () => {
     expect(await refused(await external({ exp: now() - 120, iat: now() - 600 }))).toBe('the token has expired');
     expect(await refused(await external({ nbf: now() + 600 }))).toBe('the token is not valid yet (nbf)');
-    const unsigned = `${encodeJson({ alg: 'none', typ: 'JWT' })}.${encodeJson({ ...EXTERNAL, tenant: 'x', exp: now() + 300, scope: 'auth:write' })}.`;
+    const unsigned = `${encodeJson({ alg: 'none', typ: 'at+jwt' })}.${encodeJson({ ...EXTERNAL, tenant: 'x', exp: now() + 300, scope: 'auth:write' })}.`;
     expect(await refused(unsigned)).toMatch(/algorithm is not allowed|malformed/);
     const hmac = await new SignJWT({ ...EXTERNAL, tenant: 'x', exp: now() + 300, scope: 'auth:write' })
-      .setProtectedHeader({ alg: 'HS256', kid: keys.externalKey.kid })
+      .setProtectedHeader({ alg: 'HS256', typ: 'at+jwt', kid: keys.externalKey.kid })
       .sign(new TextEncoder().encode('a shared secret of thirty-two bytes!'));
     expect(await refused(hmac)).toBe('the token signing algorithm is not allowed');
   });
