@@ -497,8 +497,8 @@ export const mutants = [
     id: 'M02',
     module: 'src/clients/clients.repository.ts',
     description: 'listClients: tenant filter removed',
-    find: 'FROM ${clients} WHERE ${clients.tenantId} = ${tenantId}',
-    replace: 'FROM ${clients} WHERE 1',
+    find: 'budgetedListQuery(clients, sql`${clients.tenantId} = ${tenantId}`',
+    replace: 'budgetedListQuery(clients, sql`1`',
     tests: [...TENANTS, ...PAGES],
   },
   {
@@ -602,8 +602,8 @@ export const mutants = [
     id: 'N43',
     module: 'src/scopes/scopes.repository.ts',
     description: 'listScopes: tenant filter removed',
-    find: 'FROM ${scopes} WHERE ${scopes.tenantId} = ${tenantId}',
-    replace: 'FROM ${scopes} WHERE 1',
+    find: 'budgetedListQuery(scopes, sql`${scopes.tenantId} = ${tenantId}`',
+    replace: 'budgetedListQuery(scopes, sql`1`',
     tests: [...TENANTS, ...PAGES],
   },
   {

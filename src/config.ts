@@ -74,7 +74,7 @@ export function tokenTtlOf(env: ConfigBindings): number {
 }
 
 /** The settings without which no token can be minted or checked: a 503 names the first missing one. */
-export function missingSetting(env: ConfigBindings): string | null {
+function missingSetting(env: ConfigBindings): string | null {
   for (const name of ['ISSUER', 'SIGNING_KEYS', 'ADMIN_CLIENT_ID', 'ADMIN_CLIENT_SECRET'] as const) {
     if (!env[name]) return name;
   }

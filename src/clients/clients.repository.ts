@@ -12,7 +12,7 @@ import {
 } from '../db/versioning';
 import { ApiError, notFound } from '../lib/errors';
 import type { Precondition } from '../lib/etag';
-import { afterPosition, budgetedPage, FILTERED_SCAN_BUDGET, withinPageBudget, type BoundedScan, type BudgetedRow } from '../lib/pagination';
+import { afterPosition, budgetedListQuery, budgetedPage, FILTERED_SCAN_BUDGET, withinPageBudget, type BoundedScan, type BudgetedRow } from '../lib/pagination';
 import type { CursorPosition } from '../lib/cursor';
 import { escalationRefused } from '../auth/privileges';
 import { closureAllows, closureOf, closureReport, MAX_CLOSURE, noLackedPrivilege, readClosureReport, startFrom } from '../scopes/closure';
@@ -139,16 +139,8 @@ export async function listClients(
   page: { limit: number; after?: CursorPosition; filters: ClientFilters },
 ): Promise<ClientPageRow[] | BoundedScan<ClientPageRow>> {
   if (hasFilters(page.filters)) return listFilteredClients(db, tenantId, page);
-  const after = afterPosition(clients, page.after);
   const rows = await db.all<BudgetedRow>(
-    withinPageBudget(
-      sql`SELECT clients.rowid AS rid, clients.created_at AS created_at, clients.id AS id, ${clientBytes} AS bytes
-        FROM ${clients} WHERE ${clients.tenantId} = ${tenantId}${after ? sql` AND ${after}` : sql``}
-        ORDER BY ${clients.createdAt}, ${clients.id} LIMIT ${page.limit}`,
-      clients,
-      clientJson,
-      sql`clients.version`,
-    ),
+    budgetedListQuery(clients, sql`${clients.tenantId} = ${tenantId}`, page, clientBytes, clientJson),
   );
   return budgetedPage(rows, toPageRow);
 }

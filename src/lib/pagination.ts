@@ -40,6 +40,28 @@ export const withinPageBudget = (rows: SQL, table: SQLiteTable, json: SQL, versi
   WHERE measured.bytes_before < ${PAGE_BYTE_BUDGET}
   ORDER BY measured.created_at, measured.id`;
 
+/**
+ * An unfiltered page of a list under the byte budget: the rows of `table`
+ * matching `where` (the tenant) after the cursor, in (created_at, id) order.
+ */
+export function budgetedListQuery(
+  table: SQLiteTable & KeysetColumns & { version: SQLiteColumn },
+  where: SQL,
+  page: { limit: number; after?: CursorPosition },
+  bytes: SQL,
+  json: SQL,
+) {
+  const after = afterPosition(table, page.after);
+  return withinPageBudget(
+    sql`SELECT ${table}.rowid AS rid, ${table.createdAt} AS created_at, ${table.id} AS id, ${bytes} AS bytes
+      FROM ${table} WHERE ${where}${after ? sql` AND ${after}` : sql``}
+      ORDER BY ${table.createdAt}, ${table.id} LIMIT ${page.limit}`,
+    table,
+    json,
+    sql`${table.version}`,
+  );
+}
+
 export interface BudgetedRow {
   json: string;
   version: number;

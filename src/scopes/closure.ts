@@ -27,7 +27,6 @@ export const closureOf = (tenant: string | SQL, start: SQL) => sql`
 
 /** Start sets for closureOf. */
 export const startFrom = {
-  scopes: (ids: string[]) => sql.join(ids.map((id) => sql`SELECT ${id}`), sql` UNION `),
   clientScopes: (tenantId: string, clientId: string) =>
     sql`SELECT scope_id FROM client_scopes WHERE tenant_id = ${tenantId} AND client_id = ${clientId}`,
 };

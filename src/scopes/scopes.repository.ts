@@ -14,7 +14,7 @@ import {
 import type { CursorPosition } from '../lib/cursor';
 import { ApiError, notFound } from '../lib/errors';
 import type { Precondition } from '../lib/etag';
-import { afterPosition, budgetedPage, withinPageBudget, type BudgetedRow } from '../lib/pagination';
+import { budgetedListQuery, budgetedPage, type BudgetedRow } from '../lib/pagination';
 import { escalationRefused, isPrivilege } from '../auth/privileges';
 import { closureAllows, closureOf, closureReport, isLackedPrivilege, MAX_CLOSURE, readClosureReport } from './closure';
 import type { Scope, ScopeOptions } from './scopes.schemas';
@@ -56,16 +56,8 @@ function selectScope(db: Database, tenantId: string, scopeId: string) {
 }
 
 export async function listScopes(db: Database, tenantId: string, page: { limit: number; after?: CursorPosition }) {
-  const after = afterPosition(scopes, page.after);
   const rows = await db.all<BudgetedRow>(
-    withinPageBudget(
-      sql`SELECT scopes.rowid AS rid, scopes.created_at AS created_at, scopes.id AS id, ${scopeBytes} AS bytes
-        FROM ${scopes} WHERE ${scopes.tenantId} = ${tenantId}${after ? sql` AND ${after}` : sql``}
-        ORDER BY ${scopes.createdAt}, ${scopes.id} LIMIT ${page.limit}`,
-      scopes,
-      scopeJson,
-      sql`scopes.version`,
-    ),
+    budgetedListQuery(scopes, sql`${scopes.tenantId} = ${tenantId}`, page, scopeBytes, scopeJson),
   );
   return budgetedPage(rows, (row) => ({ scope: parseScope({ scope: row.json }), version: row.version, createdAt: row.created_at, id: row.id }));
 }
