@@ -36,18 +36,19 @@ export function clientForTokenQuery(clientId: string, now: number) {
     sql`(SELECT tenant_id FROM client)`,
     sql`SELECT cs.scope_id FROM client_scopes cs JOIN client ON cs.tenant_id = client.tenant_id AND cs.client_id = client.id`,
   );
+  // One walk: every scope the walk reaches exists (foreign keys), so its size is the number of labels.
   return sql`
     WITH client AS (SELECT id, tenant_id, public FROM clients WHERE id = ${clientId})
-    SELECT client.id, client.tenant_id, client.public,
-      (SELECT json_group_array(json_object('id', s.id, 'digest', s.digest, 'lastUsedAt', s.last_used_at,
-          'privileges', json(s.granted_privileges)))
-        FROM client_secrets s
-        WHERE s.tenant_id = client.tenant_id AND s.client_id = client.id
-          AND (s.expires_at IS NULL OR s.expires_at > ${now})) AS secrets,
-      (SELECT count(*) FROM (${closure})) AS closure_size,
-      (SELECT json_group_array(sc.label) FROM scopes sc
-        WHERE sc.tenant_id = client.tenant_id AND sc.id IN (${closure})) AS labels
-    FROM client`;
+    SELECT *, json_array_length(labels) AS closure_size FROM (
+      SELECT client.id, client.tenant_id, client.public,
+        (SELECT json_group_array(json_object('id', s.id, 'digest', s.digest, 'lastUsedAt', s.last_used_at,
+            'privileges', json(s.granted_privileges)))
+          FROM client_secrets s
+          WHERE s.tenant_id = client.tenant_id AND s.client_id = client.id
+            AND (s.expires_at IS NULL OR s.expires_at > ${now})) AS secrets,
+        (SELECT json_group_array(sc.label) FROM scopes sc
+          WHERE sc.tenant_id = client.tenant_id AND sc.id IN (${closure})) AS labels
+      FROM client)`;
 }
 
 export async function findClientForToken(db: Database, clientId: string, now: number) {
