@@ -12,6 +12,9 @@ const trustEveryone: MiddlewareHandler<AppEnv> = async (c, next) => {
   c.set('auth', {
     issuer: 'bench',
     subject: 'bench',
+    clientId: 'bench',
+    audience: 'bench',
+    generation: 0,
     scopes: new Set(['auth:read', 'auth:write']),
     tenant: 'default',
     tenantClaim: 'tenant',

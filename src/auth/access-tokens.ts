@@ -8,6 +8,10 @@ import { VerifiedTokenCache, verifiedTokenKey } from './verified-token-cache';
 export const ACCESS_TOKEN_TYPE = 'at+jwt';
 /** The claim carrying the tenant in this service's tokens. */
 export const TENANT_CLAIM = 'tenant';
+/** The id of the client secret that minted the token: deleting the secret revokes it. */
+export const SECRET_ID_CLAIM = 'secret_id';
+/** The client's token generation at minting: revoking all the client's tokens bumps it. */
+export const GENERATION_CLAIM = 'gen';
 const CLOCK_TOLERANCE_SECONDS = 30;
 // Asymmetric algorithms only: a symmetric one would let anyone holding the public key forge tokens.
 const EXTERNAL_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA', 'Ed25519'];
@@ -39,6 +43,18 @@ export async function mintAccessToken(keys: SigningKeys, options: MintOptions) {
 export interface VerifiedToken {
   issuer: string;
   subject: string;
+  /** `client_id` (RFC 9068), else `azp`, else `sub`. */
+  clientId: string;
+  /** `jti`, when the token has one (this service's always do). */
+  jti?: string;
+  /** `aud`, as the token carries it. */
+  audience: string | string[];
+  /** `iat`, in seconds since the epoch, when present. */
+  issuedAt?: number;
+  /** This service's tokens: the id of the secret that minted it (absent for the static admin's and older tokens). */
+  secretId?: string;
+  /** This service's tokens: the client's token generation when it was minted (claim `gen`, 0 when absent). */
+  generation: number;
   scopes: Set<string>;
   /** The token's tenant: this service's `tenant` claim, or the external provider's configured claim. */
   tenant: unknown;
@@ -172,9 +188,16 @@ export async function verifyAccessToken(token: string, trusted: TrustedIssuers):
           clockTolerance: CLOCK_TOLERANCE_SECONDS,
         });
     const tenantClaim = isExternal ? external.tenantClaim : TENANT_CLAIM;
+    const clientId = [payload.client_id, payload.azp, payload.sub].find((v): v is string => typeof v === 'string') ?? '';
     const verified: VerifiedToken = {
       issuer: payload.iss!,
       subject: payload.sub ?? '',
+      clientId,
+      ...(typeof payload.jti === 'string' ? { jti: payload.jti } : {}),
+      audience: payload.aud!,
+      ...(typeof payload.iat === 'number' ? { issuedAt: payload.iat } : {}),
+      ...(!isExternal && typeof payload[SECRET_ID_CLAIM] === 'string' ? { secretId: payload[SECRET_ID_CLAIM] as string } : {}),
+      generation: !isExternal && Number.isSafeInteger(payload[GENERATION_CLAIM]) ? (payload[GENERATION_CLAIM] as number) : 0,
       scopes: scopesOf(payload),
       tenant: payload[tenantClaim],
       tenantClaim,

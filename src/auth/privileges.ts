@@ -9,7 +9,11 @@ export const READ_SCOPE = 'auth:read';
 export const WRITE_SCOPE = 'auth:write';
 /** Acting in another tenant (X-Tenant-Id): held only in the operator tenant. */
 export const TENANTS_SCOPE = 'auth:tenants';
+/** Asking this service whether a token is good (RFC 7662 introspection). */
+export const INTROSPECT_SCOPE = 'auth:introspect';
 export const PRIVILEGE_PREFIX = 'auth:';
+/** What the static admin client's tokens carry. */
+export const ADMIN_SCOPES = [READ_SCOPE, WRITE_SCOPE, TENANTS_SCOPE, INTROSPECT_SCOPE] as const;
 
 export const isPrivilege = (label: string) => label.startsWith(PRIVILEGE_PREFIX);
 

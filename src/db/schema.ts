@@ -32,6 +32,11 @@ export const clients = sqliteTable(
     createdAt: integer('created_at').notNull(),
     // Version of the client's representation (its ETag). Triggers bump it when secrets or scope links change.
     version: integer('version').notNull().default(1),
+    /**
+     * Carried by every token the client is issued (claim `gen`): revoking all
+     * of the client's tokens bumps it, and a token whose `gen` differs is refused.
+     */
+    tokenGeneration: integer('token_generation').notNull().default(0),
   },
   (t) => [
     uniqueIndex('clients_tenant_id_uq').on(t.tenantId, t.id),
@@ -128,5 +133,71 @@ export const scopeTransients = sqliteTable(
     }).onDelete('cascade'),
     index('scope_transients_transient_idx').on(t.tenantId, t.transientScopeId),
     check('scope_transients_not_self', sql`${t.scopeId} <> ${t.transientScopeId}`),
+  ],
+);
+
+/**
+ * Access tokens revoked one by one (RFC 7009), by `jti`, kept until the token
+ * would have expired anyway (`expires_at`, epoch seconds) and purged after.
+ */
+export const revokedTokens = sqliteTable(
+  'revoked_tokens',
+  {
+    jti: text('jti').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    clientId: text('client_id').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('revoked_tokens_client_idx').on(t.clientId, t.expiresAt), index('revoked_tokens_expiry_idx').on(t.expiresAt)],
+);
+
+/**
+ * Secrets deleted (on their own, or with their client): the tokens they minted
+ * (claim `secret_id`) are refused. Written by a trigger on client_secrets, kept
+ * until the longest-lived token could have expired, and purged after.
+ */
+export const revokedSecrets = sqliteTable(
+  'revoked_secrets',
+  {
+    secretId: text('secret_id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    clientId: text('client_id').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('revoked_secrets_expiry_idx').on(t.expiresAt)],
+);
+
+/**
+ * One row per successful admin write, written in the same D1 batch as the
+ * write. `before`/`after` are JSON snapshots of the target (never a secret's
+ * clear value or digest). `pending` is 1 until the event reached AUDIT_QUEUE
+ * (the outbox); 0 when no queue is configured.
+ */
+export const auditEvents = sqliteTable(
+  'audit_events',
+  {
+    id: text('id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    /** Epoch ms: the time of the write. */
+    createdAt: integer('created_at').notNull(),
+    actorSub: text('actor_sub').notNull(),
+    actorClientId: text('actor_client_id'),
+    actorIssuer: text('actor_issuer').notNull(),
+    actorJti: text('actor_jti'),
+    action: text('action').notNull(),
+    targetType: text('target_type').notNull(),
+    targetId: text('target_id').notNull(),
+    requestId: text('request_id').notNull(),
+    before: text('before', { mode: 'json' }),
+    after: text('after', { mode: 'json' }),
+    pending: integer('pending').notNull().default(0),
+  },
+  (t) => [
+    index('audit_events_tenant_idx').on(t.tenantId, t.createdAt, t.id),
+    index('audit_events_target_idx').on(t.tenantId, t.targetId, t.createdAt, t.id),
+    index('audit_events_actor_idx').on(t.tenantId, t.actorSub, t.createdAt, t.id),
+    index('audit_events_action_idx').on(t.tenantId, t.action, t.createdAt, t.id),
+    index('audit_events_age_idx').on(t.createdAt),
+    index('audit_events_pending_idx').on(t.createdAt).where(sql`${t.pending} = 1`),
   ],
 );

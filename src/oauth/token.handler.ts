@@ -1,12 +1,12 @@
 import type { Context } from 'hono';
-import { mintAccessToken, TENANT_CLAIM } from '../auth/access-tokens';
+import { GENERATION_CLAIM, mintAccessToken, SECRET_ID_CLAIM, TENANT_CLAIM } from '../auth/access-tokens';
 import { ownIssuerOf } from '../auth/trusted-issuers';
 import { adminClientOf, configurationProblem, operatorTenantOf, tokenTtlOf } from '../config';
 import type { AppEnv } from '../lib/create-router';
 import { readBoundedText } from '../lib/bounded-body';
 import { ApiError, logBackgroundError, toInternalError } from '../lib/errors';
 import { digestSecret, digestsEqual } from '../lib/secrets';
-import { isPrivilege, READ_SCOPE, TENANTS_SCOPE, WRITE_SCOPE } from '../auth/privileges';
+import { ADMIN_SCOPES, isPrivilege, READ_SCOPE, TENANTS_SCOPE, WRITE_SCOPE } from '../auth/privileges';
 import { clientCredentialsOf, type ClientCredentials } from './client-authentication';
 import { OAuthError } from './oauth-error';
 import { grantScopes } from './scope-grant';
@@ -37,10 +37,13 @@ async function readForm(c: Context): Promise<URLSearchParams> {
   return form;
 }
 
-interface AuthenticatedClient {
+export interface AuthenticatedClient {
   id: string;
   tenantId: string;
   allowedScopes: string[];
+  /** The secret it authenticated with; none for the static admin. */
+  secretId?: string;
+  tokenGeneration: number;
 }
 
 // Secrets made before their creator's privileges were recorded: never auth:tenants.
@@ -58,7 +61,7 @@ function grantableWith(secret: LiveSecret, inOperatorTenant: boolean) {
     !isPrivilege(label) || (creatorHeld.has(label) && (label !== TENANTS_SCOPE || inOperatorTenant));
 }
 
-async function authenticateClient(c: Context<AppEnv>, credentials: ClientCredentials): Promise<AuthenticatedClient> {
+export async function authenticateClient(c: Context<AppEnv>, credentials: ClientCredentials): Promise<AuthenticatedClient> {
   const admin = adminClientOf(c.env);
   const now = Date.now();
   // The same work for every id, the static admin's included: its answer takes no less time.
@@ -69,7 +72,7 @@ async function authenticateClient(c: Context<AppEnv>, credentials: ClientCredent
   ]);
   if (credentials.clientId === admin.id) {
     if (!digestsEqual(digest, adminDigest)) throw new OAuthError('invalid_client', WRONG_CREDENTIALS);
-    return { id: admin.id, tenantId: admin.tenant, allowedScopes: [READ_SCOPE, WRITE_SCOPE, TENANTS_SCOPE] };
+    return { id: admin.id, tenantId: admin.tenant, allowedScopes: [...ADMIN_SCOPES], tokenGeneration: 0 };
   }
   // Every live secret's digest is compared, so timing does not tell which one is close.
   const matching = client?.secrets.filter((secret) => digestsEqual(secret.digest, digest)) ?? [];
@@ -90,7 +93,7 @@ async function authenticateClient(c: Context<AppEnv>, credentials: ClientCredent
     );
   }
   const allowedScopes = client.scopeLabels.filter(grantableWith(matching[0], client.tenantId === operatorTenantOf(c.env)));
-  return { id: client.id, tenantId: client.tenantId, allowedScopes };
+  return { id: client.id, tenantId: client.tenantId, allowedScopes, secretId: matching[0].id, tokenGeneration: client.tokenGeneration };
 }
 
 // RFC 6749 §5.2: error_description holds only %x20-21 / %x23-5B / %x5D-7E. It can
@@ -128,7 +131,10 @@ export async function issueToken(c: Context<AppEnv>) {
       ttlSeconds: tokenTtlOf(c.env),
       clientId: client.id,
       scopes,
-      extraClaims: { [TENANT_CLAIM]: client.tenantId },
+      extraClaims: {
+        [TENANT_CLAIM]: client.tenantId,
+        ...(client.secretId ? { [SECRET_ID_CLAIM]: client.secretId, [GENERATION_CLAIM]: client.tokenGeneration } : {}),
+      },
     });
     return c.json(
       { access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope: scopes.join(' ') },

@@ -17,6 +17,8 @@ export interface ClientCredentialsRecord {
   id: string;
   tenantId: string;
   public: boolean;
+  /** Carried by its tokens as claim `gen`: bumped when all its tokens are revoked. */
+  tokenGeneration: number;
   /** Secrets that have not expired. */
   secrets: LiveSecret[];
   /** Labels of the attached scopes and, transitively, of their transient scopes. */
@@ -38,9 +40,9 @@ export function clientForTokenQuery(clientId: string, now: number) {
   );
   // One walk: every scope the walk reaches exists (foreign keys), so its size is the number of labels.
   return sql`
-    WITH client AS (SELECT id, tenant_id, public FROM clients WHERE id = ${clientId})
+    WITH client AS (SELECT id, tenant_id, public, token_generation FROM clients WHERE id = ${clientId})
     SELECT *, json_array_length(labels) AS closure_size FROM (
-      SELECT client.id, client.tenant_id, client.public,
+      SELECT client.id, client.tenant_id, client.public, client.token_generation,
         (SELECT json_group_array(json_object('id', s.id, 'digest', s.digest, 'lastUsedAt', s.last_used_at,
             'privileges', json(s.granted_privileges)))
           FROM client_secrets s
@@ -56,6 +58,7 @@ export async function findClientForToken(db: Database, clientId: string, now: nu
     id: string;
     tenant_id: string;
     public: number;
+    token_generation: number;
     secrets: string;
     labels: string;
     closure_size: number;
@@ -65,6 +68,7 @@ export async function findClientForToken(db: Database, clientId: string, now: nu
     id: row.id,
     tenantId: row.tenant_id,
     public: Boolean(row.public),
+    tokenGeneration: row.token_generation,
     secrets: JSON.parse(row.secrets),
     scopeLabels: JSON.parse(row.labels),
     closureTooLarge: row.closure_size > MAX_CLOSURE,
