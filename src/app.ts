@@ -7,6 +7,7 @@ import { errorJson, handleError } from './lib/errors';
 import { authenticate } from './middleware/authenticate';
 import { limitBody } from './middleware/body-limit';
 import { d1Session } from './middleware/d1-session';
+import { requireLiveToken } from './middleware/require-live-token';
 import { requireConfiguration } from './middleware/require-configuration';
 import { requireScopeForMethod } from './middleware/require-scope';
 import { resolveTenant } from './middleware/tenant';
@@ -15,6 +16,8 @@ import { scopesRouter } from './scopes';
 
 // In Hono '/clients/*' also matches '/clients' itself: listing both would run the gate twice.
 const ADMIN_PATHS = ['/clients/*', '/scopes/*'];
+/** Where a client calls with its own credentials (POST: the primary, so a revocation is seen at once). */
+const CLIENT_ENDPOINTS = ['/oauth/token', '/oauth/revoke', '/oauth/introspect'];
 
 
 /** On every response, errors included: never sniff a type, never be framed. */
@@ -50,9 +53,10 @@ function createApi(options: AppOptions) {
       requireScopeForMethod,
       resolveTenant,
       d1Session,
+      requireLiveToken,
     );
   }
-  api.use('/oauth/token', d1Session);
+  for (const path of CLIENT_ENDPOINTS) api.use(path, d1Session);
 
   api.route('/', clientsRouter);
   api.route('/', scopesRouter);

@@ -7,7 +7,7 @@ const operations = [
   'listClients', 'createClient', 'readClient', 'updateClient', 'deleteClient',
   'createSecret', 'deleteSecret', 'addScopeToClient', 'deleteScopeFromClient',
   'listScopes', 'createScope', 'readScope', 'updateScope', 'deleteScope',
-  'addTransientScope', 'deleteTransientScope',
+  'addTransientScope', 'deleteTransientScope', 'revokeClientTokens',
 ];
 
 const schemaNames = ['ClientOptions', 'Client', 'ClientSecret', 'Secret', 'SecretOptions', 'ScopeOptions', 'Scope', 'Error'];
@@ -41,9 +41,9 @@ describe('GET /openapi.json', () => {
     expect(validator.validate(withoutInfo).valid).toBe(false);
   });
 
-  it('lists the sixteen admin operations, each with its error responses, and the public OAuth2 ones', async () => {
+  it('lists the seventeen admin operations, each with its error responses, and the public OAuth2 ones', async () => {
     const all = listOperations(await loadDocument());
-    const publicOperations = ['issueToken', 'getKeys', 'getDiscovery'];
+    const publicOperations = ['issueToken', 'revokeToken', 'introspectToken', 'getKeys', 'getDiscovery'];
     expect(all.map(({ op }) => op.operationId).sort()).toEqual([...operations, ...publicOperations].sort());
     for (const { op } of all.filter(({ op }) => publicOperations.includes(op.operationId))) {
       // [] or an alternative {} both mean: no bearer token needed.

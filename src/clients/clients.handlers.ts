@@ -35,7 +35,7 @@ export const listClients: Handler<typeof routes.listClients> = async (c) => {
   const scope = { list: 'clients', tenantId: c.var.tenantId, filters: JSON.stringify(filters) };
   const { page, headers } = await readPage(
     { cursorKey, scope, url: publicUrlOf(c.env, c.req.url), pageSize, cursor },
-    (window) => repository.listClients(c.var.db, c.var.tenantId, { ...window, filters }),
+    (window) => repository.listClients(c.var.db, c.var.tenantId, { ...window, filters }, c.var.tokenGuard),
     (row) => row.client,
   );
   return c.json(page, 200, headers);
@@ -52,7 +52,7 @@ export const createClient: Handler<typeof routes.createClient> = async (c) => {
 };
 
 export const readClient: Handler<typeof routes.readClient> = async (c) => {
-  const { client, version } = await repository.readClient(c.var.db, c.var.tenantId, c.req.valid('param').clientId);
+  const { client, version } = await repository.readClient(c.var.db, c.var.tenantId, c.req.valid('param').clientId, c.var.tokenGuard);
   return c.json({ data: client }, 200, etag(version));
 };
 
@@ -112,5 +112,10 @@ export const addScopeToClient: Handler<typeof routes.addScopeToClient> = async (
 export const deleteScopeFromClient: Handler<typeof routes.deleteScopeFromClient> = async (c) => {
   const { clientId, scopeId } = c.req.valid('param');
   await repository.detachScope(c.var.db, c.var.tenantId, clientId, scopeId, ifMatch(c));
+  return c.body(null, 204);
+};
+
+export const revokeClientTokens: Handler<typeof routes.revokeClientTokens> = async (c) => {
+  await repository.revokeClientTokens(c.var.db, c.var.tenantId, c.req.valid('param').clientId);
   return c.body(null, 204);
 };

@@ -17,6 +17,7 @@ import type { CursorPosition } from '../lib/cursor';
 import { escalationRefused } from '../auth/privileges';
 import { closureAllows, closureOf, closureReport, MAX_CLOSURE, noLackedPrivilege, readClosureReport, startFrom } from '../scopes/closure';
 import type { Client, ClientOptions } from './clients.schemas';
+import { guardedAll, guardedRead, type TokenGuard } from '../auth/token-liveness';
 
 /** The most secrets a client may hold that have not expired. */
 export const MAX_LIVE_SECRETS = 20;
@@ -137,9 +138,12 @@ export async function listClients(
   db: Database,
   tenantId: string,
   page: { limit: number; after?: CursorPosition; filters: ClientFilters },
+  guard?: TokenGuard,
 ): Promise<ClientPageRow[] | BoundedScan<ClientPageRow>> {
-  if (hasFilters(page.filters)) return listFilteredClients(db, tenantId, page);
-  const rows = await db.all<BudgetedRow>(
+  if (hasFilters(page.filters)) return listFilteredClients(db, tenantId, page, guard);
+  const rows = await guardedAll<BudgetedRow>(
+    db,
+    guard,
     budgetedListQuery(clients, sql`${clients.tenantId} = ${tenantId}`, page, clientBytes, clientJson),
   );
   return budgetedPage(rows, toPageRow);
@@ -169,9 +173,10 @@ async function listFilteredClients(
   db: Database,
   tenantId: string,
   page: { limit: number; after?: CursorPosition; filters: ClientFilters },
+  guard?: TokenGuard,
 ): Promise<BoundedScan<ClientPageRow>> {
   const after = afterPosition(clients, page.after);
-  const rows = await db.all<BudgetedRow & { stop: number }>(sql`
+  const rows = await guardedAll<BudgetedRow & { stop: number }>(db, guard, sql`
     WITH
       scan AS (
         SELECT ${clients}.rowid AS rid, ${clients.createdAt} AS created_at, ${clients.id} AS id FROM ${clients}
@@ -209,8 +214,8 @@ async function listFilteredClients(
   return { rows: hits.rows, ...(stop ? { resumeAfter: { createdAt: stop.created_at, id: stop.id } } : {}) };
 }
 
-export async function readClient(db: Database, tenantId: string, clientId: string): Promise<VersionedClient> {
-  const [row] = await db.select(clientRow).from(clients).where(byId(tenantId, clientId));
+export async function readClient(db: Database, tenantId: string, clientId: string, guard?: TokenGuard): Promise<VersionedClient> {
+  const [row] = await guardedRead(db, guard, db.select(clientRow).from(clients).where(byId(tenantId, clientId)));
   if (!row) throw notFound('client', clientId);
   return { client: toClient(row), version: row.version };
 }
@@ -465,4 +470,14 @@ export async function detachScope(
       ),
   ]);
   assertLinkPrecondition({ kind: 'client', id: clientId, probe }, { kind: 'scope', id: scopeId, found: scope }, precondition);
+}
+
+/** Moves the client's token generation on: every token carrying the old one is refused (see auth/token-liveness.ts). */
+export async function revokeClientTokens(db: Database, tenantId: string, clientId: string) {
+  const revoked = await db
+    .update(clients)
+    .set({ tokenGeneration: sql`${clients.tokenGeneration} + 1` })
+    .where(byId(tenantId, clientId))
+    .returning({ id: clients.id });
+  if (!revoked.length) throw notFound('client', clientId);
 }

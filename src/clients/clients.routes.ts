@@ -171,3 +171,17 @@ export const deleteScopeFromClient = adminRoute({
   request: { params: ClientScopeParams, headers },
   responses: { 204: noContent, ...errorResponses(404, 412) },
 });
+
+export const revokeClientTokens = adminRoute({
+  operationId: 'revokeClientTokens',
+  method: 'delete',
+  path: '/clients/{clientId}/tokens',
+  tags,
+  summary: 'Revoke every access token the client holds',
+  description:
+    'Every token issued to the client until now is refused at once (admin API, introspection, the TokenVerifier ' +
+    'binding); its secrets keep working, and tokens issued afterwards are good. Changes nothing in the client ' +
+    'representation (its ETag stays). A client revokes one of its own tokens with POST /oauth/revoke.',
+  request: { params: ClientIdParam },
+  responses: { 204: noContent, ...errorResponses(404) },
+});

@@ -11,4 +11,5 @@ export const clientsRouter = createRouter()
   .openapi(routes.createSecret, handlers.createSecret)
   .openapi(routes.deleteSecret, handlers.deleteSecret)
   .openapi(routes.addScopeToClient, handlers.addScopeToClient)
-  .openapi(routes.deleteScopeFromClient, handlers.deleteScopeFromClient);
+  .openapi(routes.deleteScopeFromClient, handlers.deleteScopeFromClient)
+  .openapi(routes.revokeClientTokens, handlers.revokeClientTokens);

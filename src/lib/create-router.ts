@@ -2,6 +2,7 @@ import { OpenAPIHono, type RouteConfig, type RouteHandler } from '@hono/zod-open
 import type { VerifiedToken } from '../auth/access-tokens';
 import type { ConfigBindings } from '../config';
 import type { Database } from '../db';
+import type { TokenGuard } from '../auth/token-liveness';
 import { errorJson } from './errors';
 import { formatValidationError } from './validation';
 
@@ -22,6 +23,8 @@ export interface AppVariables {
   privileges: ReadonlySet<string>;
   /** Drizzle over this request's D1 session (read replicas, bookmarks). */
   db: Database;
+  /** A read's token liveness check, for the read to fold into its own batch (see guardedRead). */
+  tokenGuard?: TokenGuard;
 }
 
 export type AppEnv = { Bindings: AppBindings; Variables: AppVariables };

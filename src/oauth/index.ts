@@ -3,6 +3,7 @@ import { FORMANCE_PREFIX, issuerOf } from '../config';
 import { createRouter } from '../lib/create-router';
 import { ApiError } from '../lib/errors';
 import * as routes from './oauth.routes';
+import { introspectToken, revokeOwnToken } from './revocation.handlers';
 import { issueToken } from './token.handler';
 
 const notConfigured = (setting: string) =>
@@ -15,6 +16,10 @@ export const oauthRouter = createRouter();
 // The handler bounds its own body, after the per-address limit: see token.handler.ts.
 oauthRouter.post('/oauth/token', issueToken);
 oauthRouter.openAPIRegistry.registerPath(routes.tokenEndpointDoc);
+oauthRouter.post('/oauth/revoke', revokeOwnToken);
+oauthRouter.openAPIRegistry.registerPath(routes.revocationEndpointDoc);
+oauthRouter.post('/oauth/introspect', introspectToken);
+oauthRouter.openAPIRegistry.registerPath(routes.introspectionEndpointDoc);
 
 oauthRouter.openapi(routes.keys, async (c) => {
   if (!c.env.SIGNING_KEYS) throw notConfigured('SIGNING_KEYS');
@@ -30,6 +35,8 @@ oauthRouter.openapi(routes.discovery, (c) => {
     {
       issuer,
       token_endpoint: `${base}/oauth/token`,
+      revocation_endpoint: `${base}/oauth/revoke`,
+      introspection_endpoint: `${base}/oauth/introspect`,
       jwks_uri: `${base}/keys`,
       grant_types_supported: ['client_credentials'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],

@@ -1,4 +1,4 @@
-/** An RFC 6749 §5.2 error of the token endpoint: `{"error", "error_description"}` with its status. */
+/** An RFC 6749 §5.2 error of the token, revocation and introspection endpoints: `{"error", "error_description"}` with its status. */
 export class OAuthError extends Error {
   constructor(
     readonly error:
@@ -8,9 +8,13 @@ export class OAuthError extends Error {
       | 'unsupported_grant_type'
       | 'invalid_scope'
       | 'temporarily_unavailable'
-      | 'server_error',
+      | 'server_error'
+      // RFC 7009 §2.2.1
+      | 'unsupported_token_type'
+      // RFC 6750 §3.1: introspection without auth:introspect
+      | 'insufficient_scope',
     readonly description: string,
-    readonly status: 400 | 401 | 413 | 429 | 500 | 503 = error === 'invalid_client' ? 401 : 400,
+    readonly status: 400 | 401 | 403 | 413 | 429 | 500 | 503 = error === 'invalid_client' ? 401 : error === 'insufficient_scope' ? 403 : 400,
   ) {
     super(description);
     this.name = 'OAuthError';

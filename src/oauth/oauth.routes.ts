@@ -25,6 +25,8 @@ export const DiscoverySchema = z
   .object({
     issuer: z.string(),
     token_endpoint: z.string(),
+    revocation_endpoint: z.string(),
+    introspection_endpoint: z.string(),
     jwks_uri: z.string(),
     grant_types_supported: z.array(z.string()),
     token_endpoint_auth_methods_supported: z.array(z.string()),
@@ -73,6 +75,8 @@ const OAuthErrorSchema = z
       'invalid_scope',
       'temporarily_unavailable',
       'server_error',
+      'unsupported_token_type',
+      'insufficient_scope',
     ]),
     error_description: z.string(),
   })
@@ -101,5 +105,84 @@ export const tokenEndpointDoc = {
     429: jsonContent(OAuthErrorSchema, 'temporarily_unavailable: too many requests (Retry-After)'),
     500: jsonContent(OAuthErrorSchema, 'server_error'),
     503: jsonContent(OAuthErrorSchema, 'temporarily_unavailable: a setting is missing or the database is unavailable'),
+  },
+};
+
+const clientAuthenticated = [{ basicAuth: [] }, {}] as Array<Record<string, string[]>>;
+
+const TokenParameterSchema = z.object({
+  token: z.string().openapi({ description: 'The access token' }),
+  token_type_hint: z.string().optional().openapi({ description: 'Ignored: only access tokens exist here' }),
+  client_id: z.string().optional().openapi({ description: 'With client_secret_post' }),
+  client_secret: z.string().optional().openapi({ description: 'With client_secret_post' }),
+});
+
+const formBody = (schema: z.ZodType) => ({
+  body: { required: true, content: { 'application/x-www-form-urlencoded': { schema } } },
+});
+
+const clientEndpointErrors = {
+  400: jsonContent(OAuthErrorSchema, 'invalid_request (no token, a repeated parameter)'),
+  401: jsonContent(OAuthErrorSchema, 'invalid_client'),
+  413: jsonContent(OAuthErrorSchema, 'invalid_request: the body is over 16 KiB'),
+  429: jsonContent(OAuthErrorSchema, 'temporarily_unavailable: too many requests (Retry-After)'),
+  500: jsonContent(OAuthErrorSchema, 'server_error'),
+  503: jsonContent(OAuthErrorSchema, 'temporarily_unavailable: a setting is missing or the database is unavailable'),
+};
+
+/** Documentation only, like tokenEndpointDoc. */
+export const revocationEndpointDoc = {
+  operationId: 'revokeToken',
+  method: 'post' as const,
+  path: '/oauth/revoke',
+  tags,
+  security: clientAuthenticated,
+  summary: 'Token revocation (RFC 7009): a client revokes one of its own access tokens',
+  description:
+    'Authenticated like the token endpoint (client_secret_basic or client_secret_post), with the same limits. ' +
+    'The token is refused at once everywhere this service judges tokens: the admin API, introspection and the ' +
+    'TokenVerifier service binding. A token that is invalid anyway (expired, malformed) answers 200. A token ' +
+    "issued to another client is unauthorized_client; the identity provider's tokens are unsupported_token_type. " +
+    'To revoke every token of a client, an admin calls DELETE /clients/{clientId}/tokens.',
+  request: formBody(TokenParameterSchema.openapi('RevocationRequest')),
+  responses: {
+    200: { description: 'Revoked (or not a valid token); no body' },
+    ...clientEndpointErrors,
+    400: jsonContent(OAuthErrorSchema, 'invalid_request, unauthorized_client or unsupported_token_type'),
+  },
+};
+
+const IntrospectionSchema = z
+  .object({
+    active: z.boolean(),
+    scope: z.string().optional(),
+    client_id: z.string().optional(),
+    sub: z.string().optional(),
+    tenant: z.string().optional(),
+    exp: z.number().int().optional(),
+    iat: z.number().int().optional(),
+    iss: z.string().optional(),
+    aud: z.union([z.string(), z.array(z.string())]).optional(),
+    token_type: z.literal('Bearer').optional(),
+  })
+  .openapi('IntrospectionResponse', { description: 'An inactive token gets {"active": false} and nothing else.' });
+
+/** Documentation only, like tokenEndpointDoc. */
+export const introspectionEndpointDoc = {
+  operationId: 'introspectToken',
+  method: 'post' as const,
+  path: '/oauth/introspect',
+  tags,
+  security: clientAuthenticated,
+  summary: 'Token introspection (RFC 7662), for clients holding auth:introspect',
+  description:
+    'Judges one of this service\'s access tokens: signature, issuer, audience, expiry and revocation (a deleted ' +
+    'client or secret, a removed scope, a revoked token). A token of another tenant is inactive to the caller ' +
+    "unless the caller is an operator. The identity provider's tokens are inactive here.",
+  request: formBody(TokenParameterSchema.openapi('IntrospectionRequest')),
+  responses: {
+    200: jsonContent(IntrospectionSchema, 'The judgement'),
+    ...clientEndpointErrors,
+    403: jsonContent(OAuthErrorSchema, 'insufficient_scope: the client lacks auth:introspect'),
   },
 };

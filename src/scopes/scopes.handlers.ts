@@ -17,7 +17,7 @@ export const listScopes: Handler<typeof routes.listScopes> = async (c) => {
   const scope = { list: 'scopes', tenantId: c.var.tenantId, filters: '' };
   const { page, headers } = await readPage(
     { cursorKey, scope, url: publicUrlOf(c.env, c.req.url), pageSize, cursor },
-    (window) => repository.listScopes(c.var.db, c.var.tenantId, window),
+    (window) => repository.listScopes(c.var.db, c.var.tenantId, window, c.var.tokenGuard),
     (row) => row.scope,
   );
   return c.json(page, 200, headers);
@@ -37,7 +37,7 @@ export const createScope: Handler<typeof routes.createScope> = async (c) => {
 };
 
 export const readScope: Handler<typeof routes.readScope> = async (c) => {
-  const { scope, version } = await repository.readScope(c.var.db, c.var.tenantId, c.req.valid('param').scopeId);
+  const { scope, version } = await repository.readScope(c.var.db, c.var.tenantId, c.req.valid('param').scopeId, c.var.tokenGuard);
   return c.json({ data: scope }, 200, etag(version));
 };
 

@@ -18,6 +18,7 @@ import { budgetedListQuery, budgetedPage, type BudgetedRow } from '../lib/pagina
 import { escalationRefused, isPrivilege } from '../auth/privileges';
 import { closureAllows, closureOf, closureReport, isLackedPrivilege, MAX_CLOSURE, readClosureReport } from './closure';
 import type { Scope, ScopeOptions } from './scopes.schemas';
+import { guardedAll, guardedRead, type TokenGuard } from '../auth/token-liveness';
 
 /** The most transient scopes one scope may have. */
 export const MAX_TRANSIENT_SCOPES = 100;
@@ -55,15 +56,17 @@ function selectScope(db: Database, tenantId: string, scopeId: string) {
   return db.select(scopeRow).from(scopes).where(byId(tenantId, scopeId));
 }
 
-export async function listScopes(db: Database, tenantId: string, page: { limit: number; after?: CursorPosition }) {
-  const rows = await db.all<BudgetedRow>(
+export async function listScopes(db: Database, tenantId: string, page: { limit: number; after?: CursorPosition }, guard?: TokenGuard) {
+  const rows = await guardedAll<BudgetedRow>(
+    db,
+    guard,
     budgetedListQuery(scopes, sql`${scopes.tenantId} = ${tenantId}`, page, scopeBytes, scopeJson),
   );
   return budgetedPage(rows, (row) => ({ scope: parseScope({ scope: row.json }), version: row.version, createdAt: row.created_at, id: row.id }));
 }
 
-export async function readScope(db: Database, tenantId: string, scopeId: string): Promise<VersionedScope> {
-  const [row] = await selectScope(db, tenantId, scopeId);
+export async function readScope(db: Database, tenantId: string, scopeId: string, guard?: TokenGuard): Promise<VersionedScope> {
+  const [row] = await guardedRead(db, guard, selectScope(db, tenantId, scopeId));
   if (!row) throw notFound('scope', scopeId);
   return { scope: parseScope(row), version: row.version };
 }

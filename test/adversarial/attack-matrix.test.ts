@@ -58,6 +58,7 @@ const ROUTES: [method: string, template: string, ok: number, body?: () => unknow
   ['DELETE', '/clients/{clientId}/scopes/{scopeId}', 204],
   ['DELETE', '/clients/{clientId}/secrets/{secretId}', 204],
   ['DELETE', '/scopes/{scopeId}', 204],
+  ['DELETE', '/clients/{clientId}/tokens', 204],
   ['DELETE', '/clients/{clientId}', 204],
 ];
 
@@ -87,7 +88,7 @@ it('refuses every RFC 8725 attack token on every protected route, changing nothi
   // The route table is the service's: every operation the OpenAPI document protects, no more, no less.
   const operations = await protectedOperations();
   expect(ROUTES.map(([method, template]) => `${method} ${template}`).sort()).toEqual(operations);
-  expect(operations).toHaveLength(16);
+  expect(operations).toHaveLength(17);
   const attacks = await attackAuthorizations();
   expect(attacks.map(([name]) => name)).toEqual(ATTACKS);
 

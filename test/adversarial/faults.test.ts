@@ -377,7 +377,8 @@ describe('a D1 write whose answer is lost after D1 applied it', () => {
     const mark = `lost-${crypto.randomUUID()}`; // a valid client id and scope label
     const headers = (await c.prepare?.(f)) ?? {};
     const req = c.request(f, mark, headers);
-    const db = new FaultyD1(1, message, 'after');
+    // Statement 1 is the token's liveness check (its own round trip); the write's batch starts at 2.
+    const db = new FaultyD1(2, message, 'after');
     const logged = await capturingLog(async () => expectFailureAnswer(await callWithFault(db, req), status));
     expect(db.executed).toBeGreaterThan(0); // the one round trip of the write ran (and failed afterwards)
     expect(logged).toContain(message.replace('D1_ERROR: ', ''));

@@ -1,0 +1,94 @@
+import { sql, type SQL } from 'drizzle-orm';
+import { rawBatch, type Database } from '../db';
+import { closureOf, startFrom } from '../scopes/closure';
+import { InvalidTokenError, type VerifiedToken } from './access-tokens';
+
+/**
+ * Whether one of this service's tokens still stands, as one SQL expression
+ * (1 or 0), so that it can ride in the batch of the read it guards:
+ *  - it was not revoked on its own (RFC 7009: revoked_tokens, by jti);
+ *  - the secret that minted it was not deleted, alone or with its client
+ *    (revoked_secrets, written by a trigger on client_secrets);
+ *  - while its client exists: the client's token generation is the token's
+ *    (revoking all its tokens bumps it), and the client still holds every
+ *    scope the token carries (detaching, deleting or relabelling a scope, or
+ *    removing a transient link, takes it away).
+ * A token naming no stored client (the static admin's, whose powers come from
+ * configuration) is judged by its jti alone. The external provider's tokens are
+ * not judged here: null.
+ */
+export function livenessOf(token: VerifiedToken, adminClientId: string | undefined): SQL | null {
+  if (token.external) return null;
+  const notRevoked = token.jti ? sql`NOT EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = ${token.jti})` : sql`1`;
+  if (token.clientId === adminClientId && token.secretId === undefined) return sql`(${notRevoked})`;
+  const secretStands = token.secretId
+    ? sql`NOT EXISTS (SELECT 1 FROM revoked_secrets WHERE secret_id = ${token.secretId})`
+    : sql`1`;
+  const tenant = typeof token.tenant === 'string' ? token.tenant : '';
+  const client = sql`tenant_id = ${tenant} AND id = ${token.clientId}`;
+  const labels = [...token.scopes];
+  // One lookup per label (scopes_tenant_label_uq), each tested against the client's closure, walked once.
+  const holdsEveryScope = labels.length
+    ? sql`(SELECT count(*) FROM scopes sc
+        WHERE sc.tenant_id = ${tenant} AND sc.label IN (SELECT value FROM json_each(${JSON.stringify(labels)}))
+          AND sc.id IN (${closureOf(tenant, startFrom.clientScopes(tenant, token.clientId))})) = ${labels.length}`
+    : sql`1`;
+  return sql`(${notRevoked} AND ${secretStands} AND (
+    NOT EXISTS (SELECT 1 FROM clients WHERE ${client})
+    OR EXISTS (SELECT 1 FROM clients WHERE ${client} AND token_generation = ${token.generation} AND ${holdsEveryScope})))`;
+}
+
+export const revokedTokenError = () => new InvalidTokenError('the token has been revoked');
+
+/**
+ * The liveness check of one request's token. A read folds it into its own
+ * batch (`guardedRead`), so checking costs no round trip; anything else runs
+ * it on its own (`check`). Either way it runs once.
+ */
+export class TokenGuard {
+  private settled = false;
+
+  constructor(private readonly live: SQL) {}
+
+  get done() {
+    return this.settled;
+  }
+
+  statement(db: Database) {
+    return db.select({ live: sql<number>`${this.live}` }).from(sql`(SELECT 1)`);
+  }
+
+  get sql() {
+    return sql`SELECT ${this.live} AS live`;
+  }
+
+  settle(rows: { live: number }[]) {
+    this.settled = true;
+    if (rows[0]?.live !== 1) throw revokedTokenError();
+  }
+
+  async check(db: Database) {
+    if (!this.settled) this.settle(await this.statement(db));
+  }
+}
+
+type Batchable = Parameters<Database['batch']>[0][number];
+
+/** Runs a drizzle query in one batch with the token's liveness check: one round trip for both. */
+export async function guardedRead<Q extends Batchable>(db: Database, guard: TokenGuard | undefined, query: Q): Promise<Awaited<Q>> {
+  if (!guard || guard.done) return (await query) as Awaited<Q>;
+  const [check, result] = await db.batch([guard.statement(db), query]);
+  guard.settle(check as { live: number }[]);
+  return result as Awaited<Q>;
+}
+
+/**
+ * guardedRead for a raw SQL query (what `db.all` runs): drizzle cannot batch
+ * those, so both statements go to D1 as one batch directly.
+ */
+export async function guardedAll<Row>(db: Database, guard: TokenGuard | undefined, query: SQL): Promise<Row[]> {
+  if (!guard || guard.done) return db.all<Row>(query);
+  const [check, result] = await rawBatch(db, [guard.sql, query]);
+  guard.settle(check!.results as { live: number }[]);
+  return result!.results as Row[];
+}

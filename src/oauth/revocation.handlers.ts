@@ -1,0 +1,68 @@
+import type { Context } from 'hono';
+import { InvalidTokenError, verifyAccessToken } from '../auth/access-tokens';
+import { INTROSPECT_SCOPE, TENANTS_SCOPE } from '../auth/privileges';
+import { trustedIssuersOf } from '../auth/trusted-issuers';
+import type { AppEnv } from '../lib/create-router';
+import { clientEndpoint, NO_STORE } from './client-endpoint';
+import { OAuthError } from './oauth-error';
+import { revokeToken } from './revocation.repository';
+import { INACTIVE, judgeToken } from './token-judgement';
+
+function tokenParameter(form: URLSearchParams) {
+  const token = form.get('token');
+  if (!token) throw new OAuthError('invalid_request', 'token is required');
+  return token;
+}
+
+/**
+ * POST /oauth/revoke (RFC 7009): a client revokes one of its own tokens. A
+ * token that is not valid anyway (malformed, expired, signed by someone else)
+ * gets 200 as the RFC says; one issued to another client is refused.
+ */
+export const revokeOwnToken = (c: Context<AppEnv>) =>
+  clientEndpoint(c, async (form, authenticate) => {
+    const token = tokenParameter(form);
+    const client = await authenticate();
+    let verified;
+    try {
+      verified = await verifyAccessToken(token, await trustedIssuersOf(c.env));
+    } catch (error) {
+      if (error instanceof InvalidTokenError) return c.body(null, 200, NO_STORE);
+      throw error;
+    }
+    if (verified.external) {
+      throw new OAuthError('unsupported_token_type', "the identity provider's tokens are revoked at the provider");
+    }
+    if (verified.clientId !== client.id || verified.tenant !== client.tenantId) {
+      throw new OAuthError('unauthorized_client', 'the token was not issued to this client');
+    }
+    if (verified.jti === undefined) throw new OAuthError('invalid_request', 'the token has no jti to revoke it by');
+    const revoked = await revokeToken(c.var.db, {
+      jti: verified.jti,
+      tenantId: client.tenantId,
+      clientId: client.id,
+      expiresAt: verified.expiresAt,
+    });
+    if (!revoked) {
+      throw new OAuthError('invalid_request', 'too many revoked tokens stand for this client: rotate SIGNING_KEYS to revoke them all');
+    }
+    return c.body(null, 200, NO_STORE);
+  });
+
+/**
+ * POST /oauth/introspect (RFC 7662), for clients holding auth:introspect. A
+ * token of another tenant is inactive to the caller, unless the caller is an
+ * operator (auth:tenants, which only the operator tenant's clients obtain).
+ */
+export const introspectToken = (c: Context<AppEnv>) =>
+  clientEndpoint(c, async (form, authenticate) => {
+    const token = tokenParameter(form);
+    const client = await authenticate();
+    if (!client.allowedScopes.includes(INTROSPECT_SCOPE)) {
+      throw new OAuthError('insufficient_scope', `introspection needs scope ${INTROSPECT_SCOPE}`);
+    }
+    const { judgement } = await judgeToken(c.env, c.var.db, token);
+    const operator = client.allowedScopes.includes(TENANTS_SCOPE);
+    const visible = judgement.active && (operator || judgement.tenant === client.tenantId);
+    return c.json(visible ? judgement : INACTIVE, 200, NO_STORE);
+  });
