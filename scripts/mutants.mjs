@@ -27,6 +27,8 @@ const ESCALATION = ['test/adversarial/escalation.test.ts'];
 const CAPS = ['test/caps.test.ts'];
 const TOKEN_COST = ['test/token-cost.test.ts'];
 const EXTERNAL_IDP = ['test/external-idp.test.ts'];
+const REVOCATION = ['test/revocation.test.ts'];
+const INTROSPECTION = ['test/introspection.test.ts'];
 
 /** @type {{ id: string, module: string, description: string, find: string, replace: string, tests: string[] }[]} */
 export const mutants = [
@@ -71,7 +73,7 @@ export const mutants = [
   // src/oauth/token.handler.ts
   {
     id: 'M07b',
-    module: 'src/oauth/token.handler.ts',
+    module: 'src/oauth/client-endpoint.ts',
     description: '/oauth/token reads the whole body, without the 16 KiB bound (413)',
     find: 'const text = await readBoundedText(c.req.raw, MAX_TOKEN_REQUEST_BYTES);',
     replace: 'const text = await c.req.text();',
@@ -79,7 +81,7 @@ export const mutants = [
   },
   {
     id: 'N03',
-    module: 'src/oauth/token.handler.ts',
+    module: 'src/oauth/client-identity.ts',
     description: 'public clients get tokens through the client_credentials grant',
     find: 'if (client.public) {',
     replace: 'if (false) {',
@@ -95,7 +97,7 @@ export const mutants = [
   },
   {
     id: 'N05',
-    module: 'src/oauth/token.handler.ts',
+    module: 'src/oauth/client-identity.ts',
     description: 'the static admin client is not checked against ADMIN_CLIENT_SECRET (any secret works)',
     find: 'if (!digestsEqual(digest, adminDigest)) throw',
     replace: 'if (!digestsEqual(digest, digest)) throw',
@@ -103,26 +105,26 @@ export const mutants = [
   },
   {
     id: 'N06',
-    module: 'src/oauth/token.handler.ts',
+    module: 'src/auth/privileges.ts',
     // Refreshed: the static admin is now granted auth:tenants by design (it is an operator), so
     // the old bug (granting it) is the intended behaviour. Nearest real bug in the same place:
     // the grant forgotten.
     description: 'the static admin client is not granted auth:tenants (the platform operator cannot act in other tenants)',
-    find: 'allowedScopes: [READ_SCOPE, WRITE_SCOPE, TENANTS_SCOPE] }',
-    replace: 'allowedScopes: [READ_SCOPE, WRITE_SCOPE] }',
+    find: 'ADMIN_SCOPES = [READ_SCOPE, WRITE_SCOPE, TENANTS_SCOPE, INTROSPECT_SCOPE]',
+    replace: 'ADMIN_SCOPES = [READ_SCOPE, WRITE_SCOPE, INTROSPECT_SCOPE]',
     tests: TOKEN,
   },
   {
     id: 'N07',
     module: 'src/oauth/token.handler.ts',
     description: 'the tenant claim of a minted token carries the client id instead of its tenant',
-    find: 'extraClaims: { [TENANT_CLAIM]: client.tenantId }',
-    replace: 'extraClaims: { [TENANT_CLAIM]: client.id }',
+    find: '[TENANT_CLAIM]: client.tenantId,',
+    replace: '[TENANT_CLAIM]: client.id,',
     tests: [...TENANTS, ...TOKEN],
   },
   {
     id: 'N08',
-    module: 'src/oauth/token.handler.ts',
+    module: 'src/oauth/client-endpoint.ts',
     description: 'a configuration 503 at /oauth/token answers the admin error shape, not RFC 6749 temporarily_unavailable',
     find: 'if (error instanceof ApiError && error.status === 503) {',
     replace: 'if (false) {',
@@ -489,8 +491,8 @@ export const mutants = [
     id: 'M01',
     module: 'src/clients/clients.repository.ts',
     description: 'readClient: tenant filter removed',
-    find: 'const [row] = await db.select(clientRow).from(clients).where(byId(tenantId, clientId));',
-    replace: 'const [row] = await db.select(clientRow).from(clients).where(eq(clients.id, clientId));',
+    find: 'await guardedRead(db, guard, db.select(clientRow).from(clients).where(byId(tenantId, clientId)));',
+    replace: 'await guardedRead(db, guard, db.select(clientRow).from(clients).where(eq(clients.id, clientId)));',
     tests: TENANTS,
   },
   {
@@ -772,7 +774,7 @@ export const mutants = [
   // src/oauth/token.handler.ts
   {
     id: 'N57',
-    module: 'src/oauth/token.handler.ts',
+    module: 'src/oauth/client-identity.ts',
     description: 'auth:tenants is not removed for clients outside the operator tenant at the token endpoint',
     find: 'grantableWith(matching[0], client.tenantId === operatorTenantOf(c.env))',
     replace: 'grantableWith(matching[0], true)',
@@ -780,7 +782,7 @@ export const mutants = [
   },
   {
     id: 'N58',
-    module: 'src/oauth/token.handler.ts',
+    module: 'src/oauth/client-identity.ts',
     description: "the static admin is answered without the D1 query every other client costs (its id tells by timing)",
     find: '    findClientForToken(c.var.db, credentials.clientId, now),',
     replace: '    credentials.clientId === admin.id ? null : findClientForToken(c.var.db, credentials.clientId, now),',
@@ -788,7 +790,7 @@ export const mutants = [
   },
   {
     id: 'N59',
-    module: 'src/oauth/token.handler.ts',
+    module: 'src/oauth/client-identity.ts',
     description: 'a closure beyond 256 scopes is granted in part instead of invalid_scope',
     find: 'if (client.closureTooLarge) {',
     replace: 'if (false) {',
@@ -962,7 +964,7 @@ export const mutants = [
   },
   {
     id: 'N78',
-    module: 'src/oauth/token.handler.ts',
+    module: 'src/oauth/client-identity.ts',
     description: "a secret obtains every privilege its client holds, not only those its creator held (a planted secret gains auth:tenants)",
     find: '!isPrivilege(label) || (creatorHeld.has(label) && ',
     replace: '!isPrivilege(label) || (true && ',
@@ -983,5 +985,96 @@ export const mutants = [
     find: 'sql`${clientSecrets.expiresAt} <= ${secret.createdAt}`',
     replace: 'sql`0`',
     tests: CAPS,
+  },
+
+  // ------------------------------------------------------------ revocation (issue 9)
+  // src/auth/token-liveness.ts, src/middleware/require-live-token.ts, src/oauth/revocation.*
+  {
+    id: 'N81',
+    module: 'src/auth/token-liveness.ts',
+    description: 'deleting a secret does not revoke the tokens it minted (revoked_secrets ignored)',
+    find: 'sql`NOT EXISTS (SELECT 1 FROM revoked_secrets WHERE secret_id = ${token.secretId})`',
+    replace: 'sql`1`',
+    tests: REVOCATION,
+  },
+  {
+    id: 'N82',
+    module: 'src/auth/token-liveness.ts',
+    description: 'removing a grant does not refuse tokens carrying it (held scopes not checked)',
+    find: 'startFrom.clientScopes(tenant, token.clientId))})) = ${labels.length}',
+    replace: 'startFrom.clientScopes(tenant, token.clientId))})) >= 0',
+    tests: REVOCATION,
+  },
+  {
+    id: 'N83',
+    module: 'src/auth/token-liveness.ts',
+    description: "revoking all a client's tokens does nothing (the token generation is not compared)",
+    find: 'AND token_generation = ${token.generation} AND',
+    replace: 'AND',
+    tests: REVOCATION,
+  },
+  {
+    id: 'N84',
+    module: 'src/auth/token-liveness.ts',
+    description: 'a token revoked with POST /oauth/revoke keeps working (revoked_tokens ignored)',
+    find: "token.jti ? sql`NOT EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = ${token.jti})` : sql`1`",
+    replace: 'sql`1`',
+    tests: REVOCATION,
+  },
+  {
+    id: 'N85',
+    module: 'src/middleware/require-live-token.ts',
+    description: 'a read that never reached D1 answers without checking the token (a revoked token gets its 400)',
+    find: '  if (guard.done) return;',
+    replace: '  return;',
+    tests: REVOCATION,
+  },
+  {
+    id: 'N86',
+    module: 'src/auth/token-liveness.ts',
+    description: 'a read checks its token on a round trip of its own instead of in its batch',
+    find: '  if (!guard || guard.done) return db.all<Row>(query);',
+    replace: '  if (guard && !guard.done) await guard.check(db);\n  return db.all<Row>(query);',
+    tests: REVOCATION,
+  },
+  {
+    id: 'N87',
+    module: 'src/oauth/revocation.handlers.ts',
+    description: "a client may revoke another client's token",
+    find: 'if (verified.clientId !== client.id || verified.tenant !== client.tenantId) {',
+    replace: 'if (false) {',
+    tests: REVOCATION,
+  },
+  {
+    id: 'N88',
+    module: 'src/oauth/revocation.repository.ts',
+    description: "at the cap, revoking one more token silently revokes nothing (the client's generation stays)",
+    find: 'SET token_generation = token_generation + 1',
+    replace: 'SET token_generation = token_generation',
+    tests: REVOCATION,
+  },
+  {
+    id: 'N89',
+    module: 'src/oauth/revocation.repository.ts',
+    description: "a client's expired revocation entries are never purged (they pile up against the cap)",
+    find: 'sql`DELETE FROM revoked_tokens WHERE client_id = ${clientId} AND expires_at < unixepoch()`',
+    replace: 'sql`SELECT 1`',
+    tests: REVOCATION,
+  },
+  {
+    id: 'N90',
+    module: 'src/oauth/revocation.handlers.ts',
+    description: "introspection shows a caller another tenant's active token",
+    find: 'judgement.active && (operator || judgement.tenant === client.tenantId)',
+    replace: 'judgement.active',
+    tests: INTROSPECTION,
+  },
+  {
+    id: 'N91',
+    module: 'src/oauth/revocation.handlers.ts',
+    description: 'any client may introspect, without auth:introspect',
+    find: 'if (!client.allowedScopes.includes(INTROSPECT_SCOPE)) {',
+    replace: 'if (false) {',
+    tests: INTROSPECTION,
   },
 ];
