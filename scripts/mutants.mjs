@@ -1035,7 +1035,7 @@ export const mutants = [
     description: 'a read checks its token on a round trip of its own instead of in its batch',
     find: '  if (!guard || guard.done) return db.all<Row>(query);',
     replace: '  if (guard && !guard.done) await guard.check(db);\n  return db.all<Row>(query);',
-    tests: REVOCATION,
+    tests: [...REVOCATION, 'test/round-trips.test.ts'],
   },
   {
     id: 'N87',

@@ -195,8 +195,11 @@ describe('what checking costs, and where it applies', () => {
   it('a read stays one round trip with the check folded in, refused or not; a write adds one', async () => {
     const c = await issuedClient(['auth:read', 'auth:write']);
     const token = await c.token();
-    const read = await apiCountingRoundTrips('GET', `/clients/${c.client.id}`, { token });
-    expect({ status: read.status, roundTrips: read.roundTrips }).toEqual({ status: 200, roundTrips: 1 });
+    // A read of one row (a drizzle query) and a page (raw SQL): each rides in one batch with the check.
+    for (const path of [`/clients/${c.client.id}`, '/clients', '/clients?name=x', '/scopes']) {
+      const read = await apiCountingRoundTrips('GET', path, { token });
+      expect({ path, status: read.status, roundTrips: read.roundTrips }).toEqual({ path, status: 200, roundTrips: 1 });
+    }
     const write = await apiCountingRoundTrips('POST', '/clients', { token, body: { name: 'w' } });
     expect({ status: write.status, roundTrips: write.roundTrips }).toEqual({ status: 201, roundTrips: 2 });
     expect((await c.admin('DELETE', `/clients/${c.client.id}/tokens`)).status).toBe(204);
