@@ -218,13 +218,13 @@ describe('POST /oauth/token', () => {
     expect(write.headers.get('www-authenticate')).toContain('error="insufficient_scope"');
   });
 
-  it('issues the static admin client a token with auth:read auth:write auth:tenants, with the one D1 query any client costs', async () => {
+  it('issues the static admin client a token with auth:introspect auth:read auth:write auth:tenants, with the one D1 query any client costs', async () => {
     const res = await apiCountingRoundTrips('POST', '/oauth/token', {
       rawBody: 'grant_type=client_credentials',
       headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basicAuth(ADMIN_CREDENTIALS.id, ADMIN_CREDENTIALS.secret) },
       token: null,
     });
-    expect({ status: res.status, scope: res.body.scope, roundTrips: res.roundTrips }).toEqual({ status: 200, scope: 'auth:read auth:tenants auth:write', roundTrips: 1 });
+    expect({ status: res.status, scope: res.body.scope, roundTrips: res.roundTrips }).toEqual({ status: 200, scope: 'auth:introspect auth:read auth:tenants auth:write', roundTrips: 1 });
     const wrong = await tokenRequest({ grant_type: 'client_credentials' }, { authorization: basicAuth(ADMIN_CREDENTIALS.id, 'wrong') });
     expectOAuthError(wrong, 401, 'invalid_client');
   });
