@@ -1,4 +1,5 @@
 import { Hono, type MiddlewareHandler } from 'hono';
+import { auditRouter } from './audit';
 import { clientsRouter } from './clients';
 import { FORMANCE_PREFIX, issuerOf } from './config';
 import { docsPage } from './docs-page';
@@ -8,13 +9,14 @@ import { authenticate } from './middleware/authenticate';
 import { limitBody } from './middleware/body-limit';
 import { d1Session } from './middleware/d1-session';
 import { requireConfiguration } from './middleware/require-configuration';
+import { requestId } from './middleware/request-id';
 import { requireScopeForMethod } from './middleware/require-scope';
 import { resolveTenant } from './middleware/tenant';
 import { oauthRouter } from './oauth';
 import { scopesRouter } from './scopes';
 
 // In Hono '/clients/*' also matches '/clients' itself: listing both would run the gate twice.
-const ADMIN_PATHS = ['/clients/*', '/scopes/*'];
+const ADMIN_PATHS = ['/clients/*', '/scopes/*', '/audit-events/*'];
 
 
 /** On every response, errors included: never sniff a type, never be framed. */
@@ -39,10 +41,11 @@ function createApi(options: AppOptions) {
   const api = createRouter();
   api.onError(handleError);
 
-  // The admin API's gate: every /clients and /scopes request passes here first.
+  // The admin API's gate: every /clients, /scopes and /audit-events request passes here first.
   for (const path of ADMIN_PATHS) {
     api.use(
       path,
+      requestId,
       noStore,
       limitBody(),
       requireConfiguration,
@@ -56,6 +59,7 @@ function createApi(options: AppOptions) {
 
   api.route('/', clientsRouter);
   api.route('/', scopesRouter);
+  api.route('/', auditRouter);
   // Public: the token endpoint, the keys and the discovery document.
   api.route('/', oauthRouter);
 

@@ -11,6 +11,8 @@ export interface AppBindings extends ConfigBindings {
   TOKEN_RATE_LIMITER?: RateLimit;
   /** Workers rate limiting binding for /oauth/token, per address, checked first; absent → no limit. */
   TOKEN_ADDRESS_RATE_LIMITER?: RateLimit;
+  /** Producer of the audit outbox; bound → audit events are written pending (see src/audit/audit-trail.ts). */
+  AUDIT_QUEUE?: Queue;
 }
 
 export interface AppVariables {
@@ -22,6 +24,8 @@ export interface AppVariables {
   privileges: ReadonlySet<string>;
   /** Drizzle over this request's D1 session (read replicas, bookmarks). */
   db: Database;
+  /** The admin request's id, answered in X-Request-Id and stored with its audit event. */
+  requestId: string;
 }
 
 export type AppEnv = { Bindings: AppBindings; Variables: AppVariables };
