@@ -1,6 +1,7 @@
 import { env } from 'cloudflare:workers';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
+import { createApp } from '../src/app';
 import { digestSecret } from '../src/lib/secrets';
 import { api, type ApiResponse, countRows, createClient, createScope, createSecret, getAdminToken } from './helpers';
 import { tenantToken } from './tokens';
@@ -110,6 +111,23 @@ describe('every admin write records one audit event', () => {
     const [event] = (await api('GET', `/audit-events?targetId=${res.body.data.id}`, { token })).body.data;
     expect(event.tenant).toBe('audit-actor');
     expect(event.actor).toEqual({ sub: 'tester', clientId: 'tester', issuer: 'https://registry.test', jti: null });
+  });
+
+  it('writes the event pending (the outbox) when AUDIT_QUEUE is bound, sending nothing itself', async () => {
+    const sent: unknown[] = [];
+    const queue = { send: async (m: unknown) => void sent.push(m), sendBatch: async (m: unknown[]) => void sent.push(...m) };
+    const res = await createApp().fetch(
+      new Request('https://registry.test/clients', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await getAdminToken()}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'queued' }),
+      }),
+      { ...env, AUDIT_QUEUE: queue as unknown as Queue },
+    );
+    expect(res.status).toBe(201);
+    const rows = await env.DB.prepare('SELECT pending FROM audit_events WHERE request_id = ?').bind(res.headers.get('x-request-id')).all();
+    expect(rows.results).toEqual([{ pending: 1 }]);
+    expect(sent).toEqual([]);
   });
 
   it('an update that sets the same values is still recorded: it bumps the version', async () => {
