@@ -513,8 +513,8 @@ export const mutants = [
     id: 'M03',
     module: 'src/clients/clients.repository.ts',
     description: "createSecret INSERT…SELECT: tenant filter removed (a secret planted on another tenant's client)",
-    find: '.where(and(byId(tenantId, clientId), allowed, sql`${liveSecrets}',
-    replace: '.where(and(eq(clients.id, clientId), allowed, sql`${liveSecrets}',
+    find: '.where(and(byId(tenantId, clientId), allowed, underCap)),\n',
+    replace: '.where(and(eq(clients.id, clientId), allowed, underCap)),\n',
     tests: TENANTS,
   },
   {
@@ -546,12 +546,12 @@ export const mutants = [
     module: 'src/clients/clients.repository.ts',
     description: 'updateClient: If-Match as check-then-write (TOCTOU)',
     find:
-      'const [report, updated, rows] = await db.batch([\n    closureReport(db, tenantId, closure, held),\n    db\n      .update(clients)\n' +
+      'const [, report, updated, rows] = await db.batch([\n    ...trail.before,\n    closureReport(db, tenantId, closure, held),\n    db\n      .update(clients)\n' +
       '      .set({ ...storedOptions(options), version: sql`${clients.version} + 1` })\n' +
       '      .where(and(byId(tenantId, clientId), versionCondition(clients, precondition), closureAllows(tenantId, closure, held)))',
     replace:
       "const [current] = await db.select({ version: clients.version }).from(clients).where(byId(tenantId, clientId));\n  if (current) assertPrecondition([current], precondition, 'client', clientId);\n" +
-      '  const [report, updated, rows] = await db.batch([\n    closureReport(db, tenantId, closure, held),\n    db\n      .update(clients)\n' +
+      '  const [, report, updated, rows] = await db.batch([\n    ...trail.before,\n    closureReport(db, tenantId, closure, held),\n    db\n      .update(clients)\n' +
       '      .set({ ...storedOptions(options), version: sql`${clients.version} + 1` })\n' +
       '      .where(and(byId(tenantId, clientId), closureAllows(tenantId, closure, held)))',
     tests: [...ETAG, 'test/round-trips.test.ts'],
@@ -826,8 +826,8 @@ export const mutants = [
     id: 'N63',
     module: 'src/clients/clients.repository.ts',
     description: "insertSecret: the escalation guard dropped from the INSERT: a secret for a client holding privileges the caller lacks",
-    find: '.where(and(byId(tenantId, clientId), allowed, sql`${liveSecrets}',
-    replace: '.where(and(byId(tenantId, clientId), sql`${liveSecrets}',
+    find: '.where(and(byId(tenantId, clientId), allowed, underCap)),\n',
+    replace: '.where(and(byId(tenantId, clientId), underCap)),\n',
     tests: ESCALATION,
   },
   {
@@ -842,8 +842,8 @@ export const mutants = [
     id: 'N65',
     module: 'src/clients/clients.repository.ts',
     description: 'the live-secret cap off by one: a client may hold 21 secrets',
-    find: 'sql`${liveSecrets} < ${MAX_LIVE_SECRETS}`',
-    replace: 'sql`${liveSecrets} <= ${MAX_LIVE_SECRETS}`',
+    find: 'const underCap = sql`${liveSecrets} < ${MAX_LIVE_SECRETS}`;',
+    replace: 'const underCap = sql`${liveSecrets} <= ${MAX_LIVE_SECRETS}`;',
     tests: CAPS,
   },
   {

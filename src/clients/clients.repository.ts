@@ -390,7 +390,7 @@ export async function insertSecret(
             grantedPrivileges: value(JSON.stringify([...held].sort()), 'granted_privileges'),
           })
           .from(clients)
-          .where(and(byId(tenantId, clientId), allowed, sql`${liveSecrets} < ${MAX_LIVE_SECRETS}`)),
+          .where(and(byId(tenantId, clientId), allowed, underCap)),
       )
       .returning({ id: clientSecrets.id }),
     ...trail.after,
