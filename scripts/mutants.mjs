@@ -27,6 +27,8 @@ const ESCALATION = ['test/adversarial/escalation.test.ts'];
 const CAPS = ['test/caps.test.ts'];
 const TOKEN_COST = ['test/token-cost.test.ts'];
 const EXTERNAL_IDP = ['test/external-idp.test.ts'];
+const AUDIT = ['test/audit-trail.test.ts'];
+const AUDIT_LIST = ['test/audit-events.test.ts'];
 
 /** @type {{ id: string, module: string, description: string, find: string, replace: string, tests: string[] }[]} */
 export const mutants = [
@@ -983,5 +985,63 @@ export const mutants = [
     find: 'sql`${clientSecrets.expiresAt} <= ${secret.createdAt}`',
     replace: 'sql`0`',
     tests: CAPS,
+  },
+
+  // ------------------------------------------------------------ the audit trail (issue 9 §3)
+  {
+    id: 'A01',
+    module: 'src/audit/audit-trail.ts',
+    description: 'a write that changed nothing (refused, or an idempotent repeat) still records an event',
+    find: "    db.delete(auditEvents).where(and(eq(auditEvents.id, id), sql`${auditEvents.before} IS ${auditEvents.after}`)),\n",
+    replace: '',
+    tests: AUDIT,
+  },
+  {
+    id: 'A02',
+    module: 'src/audit/audit-trail.ts',
+    description: 'events are never written pending, even with AUDIT_QUEUE bound (the outbox never drains them)',
+    find: 'pending: ctx.pending ? 1 : 0,',
+    replace: 'pending: 0,',
+    tests: AUDIT,
+  },
+  {
+    id: 'A03',
+    module: 'src/clients/clients.repository.ts',
+    description: "a client's audit snapshot carries its secrets' digests",
+    find: "json_object('id', s.id, 'name', s.name, 'lastDigits', s.last_digits)`)}",
+    replace: "json_object('id', s.id, 'name', s.name, 'lastDigits', s.last_digits, 'digest', s.digest)`)}",
+    tests: AUDIT,
+  },
+  {
+    id: 'A04',
+    module: 'src/audit/audit.repository.ts',
+    description: "GET /audit-events: tenant filter removed (a tenant reads another's trail)",
+    find: '    eq(auditEvents.tenantId, tenantId),\n',
+    replace: '',
+    tests: AUDIT_LIST,
+  },
+  {
+    id: 'A05',
+    module: 'src/audit/audit.handlers.ts',
+    description: 'the audit cursor is not bound to the filters',
+    find: 'filters: JSON.stringify(filters) }',
+    replace: "filters: '' }",
+    tests: AUDIT_LIST,
+  },
+  {
+    id: 'A06',
+    module: 'src/audit/audit.repository.ts',
+    description: 'the filters the chosen index does not serve are ignored',
+    find: 'WHERE ${and(...others.map(({ filter, column }) => eq(column, filters[filter]!)))}',
+    replace: 'WHERE 1',
+    tests: AUDIT_LIST,
+  },
+  {
+    id: 'A07',
+    module: 'src/middleware/request-id.ts',
+    description: "the request id is the caller's X-Request-Id when sent (a caller forges another request's id in the trail)",
+    find: 'const id = crypto.randomUUID();',
+    replace: "const id = c.req.header('X-Request-Id') ?? crypto.randomUUID();",
+    tests: ['test/middleware/request-id.test.ts'],
   },
 ];
