@@ -29,6 +29,8 @@ const TOKEN_COST = ['test/token-cost.test.ts'];
 const EXTERNAL_IDP = ['test/external-idp.test.ts'];
 const REVOCATION = ['test/revocation.test.ts'];
 const INTROSPECTION = ['test/introspection.test.ts'];
+const AUDIT = ['test/audit-trail.test.ts'];
+const AUDIT_LIST = ['test/audit-events.test.ts'];
 
 /** @type {{ id: string, module: string, description: string, find: string, replace: string, tests: string[] }[]} */
 export const mutants = [
@@ -515,8 +517,8 @@ export const mutants = [
     id: 'M03',
     module: 'src/clients/clients.repository.ts',
     description: "createSecret INSERT…SELECT: tenant filter removed (a secret planted on another tenant's client)",
-    find: '.where(and(byId(tenantId, clientId), allowed, sql`${liveSecrets}',
-    replace: '.where(and(eq(clients.id, clientId), allowed, sql`${liveSecrets}',
+    find: '.where(and(byId(tenantId, clientId), allowed, underCap)),\n',
+    replace: '.where(and(eq(clients.id, clientId), allowed, underCap)),\n',
     tests: TENANTS,
   },
   {
@@ -548,12 +550,12 @@ export const mutants = [
     module: 'src/clients/clients.repository.ts',
     description: 'updateClient: If-Match as check-then-write (TOCTOU)',
     find:
-      'const [report, updated, rows] = await db.batch([\n    closureReport(db, tenantId, closure, held),\n    db\n      .update(clients)\n' +
+      'const [, report, updated, rows] = await db.batch([\n    ...trail.before,\n    closureReport(db, tenantId, closure, held),\n    db\n      .update(clients)\n' +
       '      .set({ ...storedOptions(options), version: sql`${clients.version} + 1` })\n' +
       '      .where(and(byId(tenantId, clientId), versionCondition(clients, precondition), closureAllows(tenantId, closure, held)))',
     replace:
       "const [current] = await db.select({ version: clients.version }).from(clients).where(byId(tenantId, clientId));\n  if (current) assertPrecondition([current], precondition, 'client', clientId);\n" +
-      '  const [report, updated, rows] = await db.batch([\n    closureReport(db, tenantId, closure, held),\n    db\n      .update(clients)\n' +
+      '  const [, report, updated, rows] = await db.batch([\n    ...trail.before,\n    closureReport(db, tenantId, closure, held),\n    db\n      .update(clients)\n' +
       '      .set({ ...storedOptions(options), version: sql`${clients.version} + 1` })\n' +
       '      .where(and(byId(tenantId, clientId), closureAllows(tenantId, closure, held)))',
     tests: [...ETAG, 'test/round-trips.test.ts'],
@@ -828,8 +830,8 @@ export const mutants = [
     id: 'N63',
     module: 'src/clients/clients.repository.ts',
     description: "insertSecret: the escalation guard dropped from the INSERT: a secret for a client holding privileges the caller lacks",
-    find: '.where(and(byId(tenantId, clientId), allowed, sql`${liveSecrets}',
-    replace: '.where(and(byId(tenantId, clientId), sql`${liveSecrets}',
+    find: '.where(and(byId(tenantId, clientId), allowed, underCap)),\n',
+    replace: '.where(and(byId(tenantId, clientId), underCap)),\n',
     tests: ESCALATION,
   },
   {
@@ -844,8 +846,8 @@ export const mutants = [
     id: 'N65',
     module: 'src/clients/clients.repository.ts',
     description: 'the live-secret cap off by one: a client may hold 21 secrets',
-    find: 'sql`${liveSecrets} < ${MAX_LIVE_SECRETS}`',
-    replace: 'sql`${liveSecrets} <= ${MAX_LIVE_SECRETS}`',
+    find: 'const underCap = sql`${liveSecrets} < ${MAX_LIVE_SECRETS}`;',
+    replace: 'const underCap = sql`${liveSecrets} <= ${MAX_LIVE_SECRETS}`;',
     tests: CAPS,
   },
   {
@@ -1076,5 +1078,62 @@ export const mutants = [
     find: 'if (!client.allowedScopes.includes(INTROSPECT_SCOPE)) {',
     replace: 'if (false) {',
     tests: INTROSPECTION,
+  },
+  // ------------------------------------------------------------ the audit trail (issue 9 §3)
+  {
+    id: 'A01',
+    module: 'src/audit/audit-trail.ts',
+    description: 'a write that changed nothing (refused, or an idempotent repeat) still records an event',
+    find: "    db.delete(auditEvents).where(and(eq(auditEvents.id, id), sql`${auditEvents.before} IS ${auditEvents.after}`)),\n",
+    replace: '',
+    tests: AUDIT,
+  },
+  {
+    id: 'A02',
+    module: 'src/audit/audit-trail.ts',
+    description: 'events are never written pending, even with AUDIT_QUEUE bound (the outbox never drains them)',
+    find: 'pending: ctx.pending ? 1 : 0,',
+    replace: 'pending: 0,',
+    tests: AUDIT,
+  },
+  {
+    id: 'A03',
+    module: 'src/clients/clients.repository.ts',
+    description: "a client's audit snapshot carries its secrets' digests",
+    find: "json_object('id', s.id, 'name', s.name, 'lastDigits', s.last_digits)`)}",
+    replace: "json_object('id', s.id, 'name', s.name, 'lastDigits', s.last_digits, 'digest', s.digest)`)}",
+    tests: AUDIT,
+  },
+  {
+    id: 'A04',
+    module: 'src/audit/audit.repository.ts',
+    description: "GET /audit-events: tenant filter removed (a tenant reads another's trail)",
+    find: '    eq(auditEvents.tenantId, tenantId),\n',
+    replace: '',
+    tests: AUDIT_LIST,
+  },
+  {
+    id: 'A05',
+    module: 'src/audit/audit.handlers.ts',
+    description: 'the audit cursor is not bound to the filters',
+    find: 'filters: JSON.stringify(filters) }',
+    replace: "filters: '' }",
+    tests: AUDIT_LIST,
+  },
+  {
+    id: 'A06',
+    module: 'src/audit/audit.repository.ts',
+    description: 'the filters the chosen index does not serve are ignored',
+    find: 'WHERE ${and(...others.map(({ filter, column }) => eq(column, filters[filter]!)))}',
+    replace: 'WHERE 1',
+    tests: AUDIT_LIST,
+  },
+  {
+    id: 'A07',
+    module: 'src/middleware/request-id.ts',
+    description: "the request id is the caller's X-Request-Id when sent (a caller forges another request's id in the trail)",
+    find: 'const id = crypto.randomUUID();',
+    replace: "const id = c.req.header('X-Request-Id') ?? crypto.randomUUID();",
+    tests: ['test/middleware/request-id.test.ts'],
   },
 ];

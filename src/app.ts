@@ -1,4 +1,5 @@
 import { Hono, type MiddlewareHandler } from 'hono';
+import { auditRouter } from './audit';
 import { clientsRouter } from './clients';
 import { FORMANCE_PREFIX, issuerOf } from './config';
 import { docsPage } from './docs-page';
@@ -9,13 +10,14 @@ import { limitBody } from './middleware/body-limit';
 import { d1Session } from './middleware/d1-session';
 import { requireLiveToken } from './middleware/require-live-token';
 import { requireConfiguration } from './middleware/require-configuration';
+import { requestId } from './middleware/request-id';
 import { requireScopeForMethod } from './middleware/require-scope';
 import { resolveTenant } from './middleware/tenant';
 import { oauthRouter } from './oauth';
 import { scopesRouter } from './scopes';
 
 // In Hono '/clients/*' also matches '/clients' itself: listing both would run the gate twice.
-const ADMIN_PATHS = ['/clients/*', '/scopes/*'];
+const ADMIN_PATHS = ['/clients/*', '/scopes/*', '/audit-events/*'];
 /** Where a client calls with its own credentials (POST: the primary, so a revocation is seen at once). */
 const CLIENT_ENDPOINTS = ['/oauth/token', '/oauth/revoke', '/oauth/introspect'];
 
@@ -42,10 +44,11 @@ function createApi(options: AppOptions) {
   const api = createRouter();
   api.onError(handleError);
 
-  // The admin API's gate: every /clients and /scopes request passes here first.
+  // The admin API's gate: every /clients, /scopes and /audit-events request passes here first.
   for (const path of ADMIN_PATHS) {
     api.use(
       path,
+      requestId,
       noStore,
       limitBody(),
       requireConfiguration,
@@ -60,6 +63,7 @@ function createApi(options: AppOptions) {
 
   api.route('/', clientsRouter);
   api.route('/', scopesRouter);
+  api.route('/', auditRouter);
   // Public: the token endpoint, the keys and the discovery document.
   api.route('/', oauthRouter);
 

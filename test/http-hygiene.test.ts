@@ -13,9 +13,10 @@ describe('HTTP hygiene', () => {
       await api('GET', '/clients/nope'),
       await api('GET', '/scopes', { token: null }),
       await api('GET', '/api/auth/scopes'),
+      await api('GET', '/audit-events'),
     ];
     for (const res of answers) expect(`${res.status} ${res.headers.get('cache-control')}`).toMatch(/^\d+ no-store$/);
-    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 404, 401, 200]);
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 200, 404, 401, 200, 200]);
   });
 
   it('sends X-Content-Type-Options: nosniff and X-Frame-Options: DENY on every answer', async () => {

@@ -7,10 +7,10 @@ const operations = [
   'listClients', 'createClient', 'readClient', 'updateClient', 'deleteClient',
   'createSecret', 'deleteSecret', 'addScopeToClient', 'deleteScopeFromClient',
   'listScopes', 'createScope', 'readScope', 'updateScope', 'deleteScope',
-  'addTransientScope', 'deleteTransientScope', 'revokeClientTokens',
+  'addTransientScope', 'deleteTransientScope', 'revokeClientTokens', 'listAuditEvents',
 ];
 
-const schemaNames = ['ClientOptions', 'Client', 'ClientSecret', 'Secret', 'SecretOptions', 'ScopeOptions', 'Scope', 'Error'];
+const schemaNames = ['ClientOptions', 'Client', 'ClientSecret', 'Secret', 'SecretOptions', 'ScopeOptions', 'Scope', 'Error', 'AuditEvent'];
 
 const httpMethods = ['get', 'put', 'post', 'delete', 'patch'];
 
@@ -76,10 +76,16 @@ describe('GET /openapi.json', () => {
 describe('the document describes pagination, preconditions, tenants and secret lifecycle', () => {
   it('documents every new parameter, header and field', async () => {
     const doc = await loadDocument();
+    const schemas = doc.components.schemas;
     const ops = Object.fromEntries(listOperations(doc).map(({ op }) => [op.operationId, op]));
     const paramNames = (op: any) => (op.parameters ?? []).map((p: any) => `${p.in}:${p.name}`);
     expect(paramNames(ops.listClients)).toEqual(expect.arrayContaining(['query:pageSize', 'query:cursor', 'query:name', 'query:metadata']));
     expect(paramNames(ops.listScopes)).toEqual(expect.arrayContaining(['query:pageSize', 'query:cursor']));
+    expect(paramNames(ops.listAuditEvents)).toEqual(
+      expect.arrayContaining(['query:pageSize', 'query:cursor', 'query:targetId', 'query:actorId', 'query:action', 'query:since', 'query:until']),
+    );
+    expect(ops.listAuditEvents.responses['200'].headers.Link).toBeDefined();
+    expect(Object.keys(schemas.ListAuditEventsResponse.properties)).toEqual(['data', 'cursor']);
     for (const id of ['updateClient', 'deleteClient', 'deleteSecret', 'addScopeToClient', 'deleteScopeFromClient', 'updateScope', 'deleteScope', 'addTransientScope', 'deleteTransientScope']) {
       expect(paramNames(ops[id]), id).toContain('header:If-Match');
       expect(ops[id].responses['412'], id).toBeDefined();
@@ -93,7 +99,6 @@ describe('the document describes pagination, preconditions, tenants and secret l
       const success = Object.entries(ops[id].responses).find(([status]) => status.startsWith('2'))![1] as any;
       expect(success.headers['x-d1-bookmark'], id).toBeDefined();
     }
-    const schemas = doc.components.schemas;
     expect(Object.keys(schemas.ListClientsResponse.properties)).toEqual(['data', 'cursor']);
     expect(schemas.Cursor.properties).toHaveProperty('hasMore');
     expect(schemas.SecretOptions.properties).toHaveProperty('expiresAt');

@@ -227,3 +227,47 @@ describe('what checking costs, and where it applies', () => {
     expect(expectError(read, 401, 'UNAUTHORIZED')).toBe(REVOKED);
   });
 });
+
+describe('revocations in the audit trail', () => {
+  const eventsOf = async (c: Awaited<ReturnType<typeof issuedClient>>, action: string) =>
+    (await c.admin('GET', `/audit-events?action=${action}`)).body.data;
+
+  it('POST /oauth/revoke records revokeToken, the client as its actor, under the request id it answered', async () => {
+    const c = await issuedClient(['auth:read']);
+    const token = await c.token();
+    const res = await revoke(c.client.id, c.secret.clear, token);
+    const [event, ...more] = await eventsOf(c, 'revokeToken');
+    expect(more).toEqual([]);
+    const { jti, exp } = claimsOf(token);
+    expect(event).toMatchObject({
+      tenant: c.tenant,
+      action: 'revokeToken',
+      actor: { sub: c.client.id, clientId: c.client.id, issuer: 'https://registry.test', jti: null },
+      target: { type: 'token', id: jti },
+      requestId: res.headers.get('x-request-id'),
+      changes: {
+        before: { revoked: null, tokenGeneration: 0 },
+        after: { revoked: { jti, clientId: c.client.id, expiresAt: exp }, tokenGeneration: 0 },
+      },
+    });
+    // Revoking it again changes nothing, and records nothing; nor does a refused revocation.
+    expect((await revoke(c.client.id, c.secret.clear, token)).status).toBe(200);
+    const other = await issuedClient([], c.tenant);
+    expect((await revoke(other.client.id, other.secret.clear, await c.token())).status).toBe(400);
+    expect(await eventsOf(c, 'revokeToken')).toHaveLength(1);
+  });
+
+  it('DELETE /clients/{id}/tokens records revokeClientTokens with the generation before and after; a 404 records nothing', async () => {
+    const c = await issuedClient(['auth:read']);
+    const res = await c.admin('DELETE', `/clients/${c.client.id}/tokens`);
+    expect(await eventsOf(c, 'revokeClientTokens')).toEqual([
+      expect.objectContaining({
+        target: { type: 'client', id: c.client.id },
+        requestId: res.headers.get('x-request-id'),
+        changes: { before: { revoked: null, tokenGeneration: 0 }, after: { revoked: null, tokenGeneration: 1 } },
+      }),
+    ]);
+    expect((await c.admin('DELETE', '/clients/nobody/tokens')).status).toBe(404);
+    expect(await eventsOf(c, 'revokeClientTokens')).toHaveLength(1);
+  });
+});

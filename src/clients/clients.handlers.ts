@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { auditContextOf as audit } from '../audit/audit-trail';
 import { signingKeysOf } from '../auth/signing-keys';
 import { publicUrlOf } from '../config';
 import type { AppRouteHandler as Handler } from '../lib/create-router';
@@ -7,6 +8,7 @@ import { etagHeader as etag, preconditionOf as ifMatch } from '../lib/etag';
 import { readPage } from '../lib/pagination';
 import { digestSecret, generateClearSecret, lastDigitsOf } from '../lib/secrets';
 import * as repository from './clients.repository';
+import { revokeAllTokens } from '../oauth/revocation.repository';
 import type * as routes from './clients.routes';
 import type { Secret } from './clients.schemas';
 
@@ -47,7 +49,7 @@ export const createClient: Handler<typeof routes.createClient> = async (c) => {
   if (input.id !== undefined && input.id === c.env.ADMIN_CLIENT_ID) {
     throw new ApiError('CONFLICT', `client "${input.id}" already exists`);
   }
-  const { client, version } = await repository.createClient(c.var.db, c.var.tenantId, input);
+  const { client, version } = await repository.createClient(c.var.db, c.var.tenantId, input, audit(c));
   return c.json({ data: client }, 201, etag(version));
 };
 
@@ -60,12 +62,12 @@ export const updateClient: Handler<typeof routes.updateClient> = async (c) => {
   const { clientId } = c.req.valid('param');
   const options = c.req.valid('json');
   const held = [...c.var.privileges];
-  const { client, version } = await repository.updateClient(c.var.db, c.var.tenantId, clientId, options, held, ifMatch(c));
+  const { client, version } = await repository.updateClient(c.var.db, c.var.tenantId, clientId, options, held, audit(c), ifMatch(c));
   return c.json({ data: client }, 200, etag(version));
 };
 
 export const deleteClient: Handler<typeof routes.deleteClient> = async (c) => {
-  await repository.deleteClient(c.var.db, c.var.tenantId, c.req.valid('param').clientId, [...c.var.privileges], ifMatch(c));
+  await repository.deleteClient(c.var.db, c.var.tenantId, c.req.valid('param').clientId, [...c.var.privileges], audit(c), ifMatch(c));
   return c.body(null, 204);
 };
 
@@ -93,29 +95,29 @@ export const createSecret: Handler<typeof routes.createSecret> = async (c) => {
     metadata,
     createdAt,
     expiresAt: expiresAtMs,
-  }, [...c.var.privileges]);
+  }, [...c.var.privileges], audit(c));
   return c.json({ data: secret }, 200);
 };
 
 export const deleteSecret: Handler<typeof routes.deleteSecret> = async (c) => {
   const { clientId, secretId } = c.req.valid('param');
-  await repository.deleteSecret(c.var.db, c.var.tenantId, clientId, secretId, ifMatch(c));
+  await repository.deleteSecret(c.var.db, c.var.tenantId, clientId, secretId, audit(c), ifMatch(c));
   return c.body(null, 204);
 };
 
 export const addScopeToClient: Handler<typeof routes.addScopeToClient> = async (c) => {
   const { clientId, scopeId } = c.req.valid('param');
-  await repository.attachScope(c.var.db, c.var.tenantId, clientId, scopeId, [...c.var.privileges], ifMatch(c));
+  await repository.attachScope(c.var.db, c.var.tenantId, clientId, scopeId, [...c.var.privileges], audit(c), ifMatch(c));
   return c.body(null, 204);
 };
 
 export const deleteScopeFromClient: Handler<typeof routes.deleteScopeFromClient> = async (c) => {
   const { clientId, scopeId } = c.req.valid('param');
-  await repository.detachScope(c.var.db, c.var.tenantId, clientId, scopeId, ifMatch(c));
+  await repository.detachScope(c.var.db, c.var.tenantId, clientId, scopeId, audit(c), ifMatch(c));
   return c.body(null, 204);
 };
 
 export const revokeClientTokens: Handler<typeof routes.revokeClientTokens> = async (c) => {
-  await repository.revokeClientTokens(c.var.db, c.var.tenantId, c.req.valid('param').clientId);
+  await revokeAllTokens(c.var.db, c.var.tenantId, c.req.valid('param').clientId, audit(c));
   return c.body(null, 204);
 };

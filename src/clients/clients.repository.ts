@@ -15,6 +15,7 @@ import type { Precondition } from '../lib/etag';
 import { afterPosition, budgetedListQuery, budgetedPage, FILTERED_SCAN_BUDGET, withinPageBudget, type BoundedScan, type BudgetedRow } from '../lib/pagination';
 import type { CursorPosition } from '../lib/cursor';
 import { escalationRefused } from '../auth/privileges';
+import { aroundWrite, type AuditContext } from '../audit/audit-trail';
 import { closureAllows, closureOf, closureReport, MAX_CLOSURE, noLackedPrivilege, readClosureReport, startFrom } from '../scopes/closure';
 import type { Client, ClientOptions } from './clients.schemas';
 import { guardedAll, guardedRead, type TokenGuard } from '../auth/token-liveness';
@@ -33,7 +34,7 @@ const heldBy = (tenantId: string, clientId: string) => closureOf(tenantId, start
 // fields, which would make the correlated subqueries compare columns with
 // themselves. Subqueries drop JSON subtypes, hence the json() wrappers.
 // Secret timestamps stay epoch ms here; toClient() formats them.
-const clientJson = sql<string>`json_object(
+const clientFields = sql`
   'id', clients.id,
   'name', clients.name,
   'description', clients.description,
@@ -45,14 +46,33 @@ const clientJson = sql<string>`json_object(
   'scopes', json((SELECT json_group_array(scope_id) FROM (
     SELECT cs.scope_id FROM client_scopes cs
     WHERE cs.tenant_id = clients.tenant_id AND cs.client_id = clients.id
-    ORDER BY cs.created_at, cs.scope_id))),
-  'secrets', json((SELECT json_group_array(json(secret)) FROM (
-    SELECT json_object('id', s.id, 'name', s.name, 'lastDigits', s.last_digits, 'metadata', json(s.metadata),
-      'createdAt', s.created_at, 'expiresAt', s.expires_at, 'lastUsedAt', s.last_used_at) AS secret
+    ORDER BY cs.created_at, cs.scope_id)))`;
+
+/** The client's secrets as a JSON array, each one `secret` (an expression over `s`), in creation order. */
+const secretsOf = (secret: SQL) => sql`json((SELECT json_group_array(json(secret)) FROM (
+    SELECT ${secret} AS secret
     FROM client_secrets s
     WHERE s.tenant_id = clients.tenant_id AND s.client_id = clients.id
-    ORDER BY s.created_at, s.id)))
+    ORDER BY s.created_at, s.id)))`;
+
+const clientJson = sql<string>`json_object(${clientFields},
+  'secrets', ${secretsOf(sql`json_object('id', s.id, 'name', s.name, 'lastDigits', s.last_digits, 'metadata', json(s.metadata),
+      'createdAt', s.created_at, 'expiresAt', s.expires_at, 'lastUsedAt', s.last_used_at)`)}
 )`;
+
+/**
+ * A client as its audit events record it (see src/audit/audit-trail.ts): its
+ * options and scopes, its secrets by id, name and last digits only (never a
+ * digest), and its version, which every write to it bumps. NULL when absent.
+ */
+const clientSnapshot = (tenantId: string, clientId: string) => sql`(SELECT json_object(${clientFields},
+  'secrets', ${secretsOf(sql`json_object('id', s.id, 'name', s.name, 'lastDigits', s.last_digits)`)},
+  'version', clients.version)
+  FROM clients WHERE clients.tenant_id = ${tenantId} AND clients.id = ${clientId})`;
+
+/** The audit statements of a write to a client, its secrets or its scope links. */
+const auditClient = (db: Database, audit: AuditContext, action: string, tenantId: string, clientId: string) =>
+  aroundWrite(db, audit, { action, targetType: 'client', targetId: clientId, snapshot: clientSnapshot(tenantId, clientId) });
 
 /** What a client's JSON weighs, about, without building it: for the page budget. */
 const clientBytes = sql<number>`(200
@@ -224,15 +244,21 @@ export async function createClient(
   db: Database,
   tenantId: string,
   input: ClientOptions & { id?: string },
+  audit: AuditContext,
 ): Promise<VersionedClient> {
   const id = input.id ?? crypto.randomUUID();
   const options = storedOptions(input);
+  const trail = auditClient(db, audit, 'createClient', tenantId, id);
   // Ids are unique across tenants (the token endpoint finds clients by id alone).
-  const inserted = await db
-    .insert(clients)
-    .values({ id, tenantId, ...options, createdAt: Date.now() })
-    .onConflictDoNothing()
-    .returning({ version: clients.version });
+  const [, inserted] = await db.batch([
+    ...trail.before,
+    db
+      .insert(clients)
+      .values({ id, tenantId, ...options, createdAt: Date.now() })
+      .onConflictDoNothing()
+      .returning({ version: clients.version }),
+    ...trail.after,
+  ]);
   if (!inserted[0]) throw new ApiError('CONFLICT', `client "${id}" already exists`);
   return { client: { id, ...options, scopes: [], secrets: [] }, version: inserted[0].version };
 }
@@ -244,10 +270,13 @@ export async function updateClient(
   clientId: string,
   options: ClientOptions,
   held: readonly string[],
+  audit: AuditContext,
   precondition?: Precondition,
 ): Promise<VersionedClient> {
   const closure = heldBy(tenantId, clientId);
-  const [report, updated, rows] = await db.batch([
+  const trail = auditClient(db, audit, 'updateClient', tenantId, clientId);
+  const [, report, updated, rows] = await db.batch([
+    ...trail.before,
     closureReport(db, tenantId, closure, held),
     db
       .update(clients)
@@ -255,6 +284,7 @@ export async function updateClient(
       .where(and(byId(tenantId, clientId), versionCondition(clients, precondition), closureAllows(tenantId, closure, held)))
       .returning({ id: clients.id }),
     db.select(clientRow).from(clients).where(byId(tenantId, clientId)),
+    ...trail.after,
   ]);
   const [row] = rows;
   if (!row) throw notFound('client', clientId);
@@ -272,14 +302,24 @@ export async function updateClient(
  * Refused (403) when the client holds a privilege the caller lacks: a lesser
  * caller neither removes a stronger client nor frees its id to re-import it.
  */
-export async function deleteClient(db: Database, tenantId: string, clientId: string, held: readonly string[], precondition?: Precondition) {
+export async function deleteClient(
+  db: Database,
+  tenantId: string,
+  clientId: string,
+  held: readonly string[],
+  audit: AuditContext,
+  precondition?: Precondition,
+) {
   const closure = heldBy(tenantId, clientId);
-  const [probe, report] = await db.batch([
+  const trail = auditClient(db, audit, 'deleteClient', tenantId, clientId);
+  const [, probe, report] = await db.batch([
+    ...trail.before,
     probeVersion(db, clients, tenantId, clientId),
     closureReport(db, tenantId, closure, held),
     db
       .delete(clients)
       .where(and(byId(tenantId, clientId), versionCondition(clients, precondition), noLackedPrivilege(tenantId, closure, held))),
+    ...trail.after,
   ]);
   if (!probe.length) throw notFound('client', clientId);
   const { lacked } = readClosureReport(report);
@@ -306,14 +346,24 @@ export interface NewSecret {
  * obtain, whatever the client is granted later. The client's expired secrets
  * go in the same batch, so expired ones cannot pile up past the cap.
  */
-export async function insertSecret(db: Database, tenantId: string, clientId: string, secret: NewSecret, held: readonly string[]) {
+export async function insertSecret(
+  db: Database,
+  tenantId: string,
+  clientId: string,
+  secret: NewSecret,
+  held: readonly string[],
+  audit: AuditContext,
+) {
   const value = <T>(v: T, name: string) => sql<T>`${v}`.as(name);
   const closure = heldBy(tenantId, clientId);
   const allowed = closureAllows(tenantId, closure, held);
   const ofClient = sql`tenant_id = ${tenantId} AND client_id = ${clientId}`;
   const liveSecrets = sql<number>`(SELECT count(*) FROM client_secrets
     WHERE ${ofClient} AND (expires_at IS NULL OR expires_at > ${secret.createdAt}))`;
-  const [found, report, live, , inserted] = await db.batch([
+  const underCap = sql`${liveSecrets} < ${MAX_LIVE_SECRETS}`;
+  const trail = auditClient(db, audit, 'createSecret', tenantId, clientId);
+  const [, found, report, live, , inserted] = await db.batch([
+    ...trail.before,
     rowExists(db, clients, tenantId, clientId),
     closureReport(db, tenantId, closure, held),
     db.select({ count: liveSecrets }).from(sql`(SELECT 1)`),
@@ -323,7 +373,8 @@ export async function insertSecret(db: Database, tenantId: string, clientId: str
         and(
           sql`${clientSecrets.tenantId} = ${tenantId} AND ${clientSecrets.clientId} = ${clientId}`,
           sql`${clientSecrets.expiresAt} <= ${secret.createdAt}`,
-          exists(db.select({ one: sql`1` }).from(clients).where(and(byId(tenantId, clientId), allowed))),
+          // Only with the insert: a refused secret (403, 400) changes nothing, expired ones included.
+          exists(db.select({ one: sql`1` }).from(clients).where(and(byId(tenantId, clientId), allowed, underCap))),
         ),
       ),
     db
@@ -344,9 +395,10 @@ export async function insertSecret(db: Database, tenantId: string, clientId: str
             grantedPrivileges: value(JSON.stringify([...held].sort()), 'granted_privileges'),
           })
           .from(clients)
-          .where(and(byId(tenantId, clientId), allowed, sql`${liveSecrets} < ${MAX_LIVE_SECRETS}`)),
+          .where(and(byId(tenantId, clientId), allowed, underCap)),
       )
       .returning({ id: clientSecrets.id }),
+    ...trail.after,
   ]);
   if (inserted.length) return;
   if (!found.length) throw notFound('client', clientId);
@@ -368,9 +420,12 @@ export async function deleteSecret(
   tenantId: string,
   clientId: string,
   secretId: string,
+  audit: AuditContext,
   precondition?: Precondition,
 ) {
-  const [probe, deleted] = await db.batch([
+  const trail = auditClient(db, audit, 'deleteSecret', tenantId, clientId);
+  const [, probe, deleted] = await db.batch([
+    ...trail.before,
     probeVersion(db, clients, tenantId, clientId),
     db
       .delete(clientSecrets)
@@ -383,6 +438,7 @@ export async function deleteSecret(
         ),
       )
       .returning({ id: clientSecrets.id }),
+    ...trail.after,
   ]);
   assertPrecondition(probe, precondition, 'client', clientId);
   if (!deleted.length) throw notFound('secret', secretId);
@@ -399,13 +455,16 @@ export async function attachScope(
   clientId: string,
   scopeId: string,
   held: readonly string[],
+  audit: AuditContext,
   precondition?: Precondition,
 ) {
   const closure = closureOf(tenantId, sql`${startFrom.clientScopes(tenantId, clientId)} UNION SELECT ${scopeId}`);
   const attachedCount = sql<number>`(SELECT count(*) FROM client_scopes WHERE tenant_id = ${tenantId} AND client_id = ${clientId})`;
   const attached = sql<number>`EXISTS (SELECT 1 FROM client_scopes
     WHERE tenant_id = ${tenantId} AND client_id = ${clientId} AND scope_id = ${scopeId})`;
-  const [probe, scope, report, links] = await db.batch([
+  const trail = auditClient(db, audit, 'addScopeToClient', tenantId, clientId);
+  const [, probe, scope, report, links] = await db.batch([
+    ...trail.before,
     probeVersion(db, clients, tenantId, clientId),
     rowExists(db, scopes, tenantId, scopeId),
     closureReport(db, tenantId, closure, held),
@@ -433,6 +492,7 @@ export async function attachScope(
           ),
       )
       .onConflictDoNothing(),
+    ...trail.after,
   ]);
   assertLinkPrecondition({ kind: 'client', id: clientId, probe }, { kind: 'scope', id: scopeId, found: scope }, undefined);
   const { size, lacked } = readClosureReport(report);
@@ -453,9 +513,12 @@ export async function detachScope(
   tenantId: string,
   clientId: string,
   scopeId: string,
+  audit: AuditContext,
   precondition?: Precondition,
 ) {
-  const [probe, scope] = await db.batch([
+  const trail = auditClient(db, audit, 'deleteScopeFromClient', tenantId, clientId);
+  const [, probe, scope] = await db.batch([
+    ...trail.before,
     probeVersion(db, clients, tenantId, clientId),
     rowExists(db, scopes, tenantId, scopeId),
     db
@@ -468,16 +531,7 @@ export async function detachScope(
           parentGuard(db, clients, tenantId, clientId, precondition),
         ),
       ),
+    ...trail.after,
   ]);
   assertLinkPrecondition({ kind: 'client', id: clientId, probe }, { kind: 'scope', id: scopeId, found: scope }, precondition);
-}
-
-/** Moves the client's token generation on: every token carrying the old one is refused (see auth/token-liveness.ts). */
-export async function revokeClientTokens(db: Database, tenantId: string, clientId: string) {
-  const revoked = await db
-    .update(clients)
-    .set({ tokenGeneration: sql`${clients.tokenGeneration} + 1` })
-    .where(byId(tenantId, clientId))
-    .returning({ id: clients.id });
-  if (!revoked.length) throw notFound('client', clientId);
 }

@@ -1,6 +1,7 @@
 import { and, eq, exists, inArray, sql, type SQL } from 'drizzle-orm';
 import { ApiError, notFound } from '../lib/errors';
 import type { Precondition } from '../lib/etag';
+import type { AuditItems } from '../audit/audit-trail';
 import type { Database } from '.';
 import { clients, scopes } from './schema';
 
@@ -81,18 +82,24 @@ export function assertLinkPrecondition(
   assertPrecondition(parent.probe, precondition, parent.kind, parent.id);
 }
 
-/** Deletes a versioned row (its links cascade) in one batch: 404 if missing, 412 if it failed If-Match. */
+/**
+ * Deletes a versioned row (its links cascade) in one batch: 404 if missing, 412 if it failed If-Match.
+ * `trail` (aroundWrite in src/audit/audit-trail.ts) records it in the same batch.
+ */
 export async function deleteVersioned(
   db: Database,
   table: VersionedTable,
   kind: string,
   tenantId: string,
   id: string,
+  trail: AuditItems,
   precondition: Precondition | undefined,
 ) {
-  const [probe] = await db.batch([
+  const [, probe] = await db.batch([
+    ...trail.before,
     probeVersion(db, table, tenantId, id),
     db.delete(table).where(and(byTenantAndId(table, tenantId, id), versionCondition(table, precondition))),
+    ...trail.after,
   ]);
   assertPrecondition(probe, precondition, kind, id);
 }

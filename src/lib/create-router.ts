@@ -12,6 +12,8 @@ export interface AppBindings extends ConfigBindings {
   TOKEN_RATE_LIMITER?: RateLimit;
   /** Workers rate limiting binding for /oauth/token, per address, checked first; absent → no limit. */
   TOKEN_ADDRESS_RATE_LIMITER?: RateLimit;
+  /** Producer of the audit outbox; bound → audit events are written pending (see src/audit/audit-trail.ts). */
+  AUDIT_QUEUE?: Queue;
 }
 
 export interface AppVariables {
@@ -25,6 +27,8 @@ export interface AppVariables {
   db: Database;
   /** A read's token liveness check, for the read to fold into its own batch (see guardedRead). */
   tokenGuard?: TokenGuard;
+  /** The admin request's id, answered in X-Request-Id and stored with its audit event. */
+  requestId: string;
 }
 
 export type AppEnv = { Bindings: AppBindings; Variables: AppVariables };

@@ -86,7 +86,8 @@ export function logBackgroundError(task: string, err: unknown) {
 export function toInternalError(c: Context, err: Error) {
   const retryable = isRetryableD1Error(err);
   console.error(
-    JSON.stringify({ level: 'error', msg: 'request failed', method: c.req.method, path: c.req.path, retryable, ...loggable(err) }),
+    // requestId: the X-Request-Id the caller got (admin routes), to find this line from a report.
+    JSON.stringify({ level: 'error', msg: 'request failed', method: c.req.method, path: c.req.path, requestId: c.get('requestId'), retryable, ...loggable(err) }),
   );
   return { retryable };
 }

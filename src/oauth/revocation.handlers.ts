@@ -2,7 +2,10 @@ import type { Context } from 'hono';
 import { InvalidTokenError, verifyAccessToken } from '../auth/access-tokens';
 import { INTROSPECT_SCOPE, TENANTS_SCOPE } from '../auth/privileges';
 import { trustedIssuersOf } from '../auth/trusted-issuers';
+import type { AuditContext } from '../audit/audit-trail';
+import { issuerOf } from '../config';
 import type { AppEnv } from '../lib/create-router';
+import { REQUEST_ID_HEADER } from '../middleware/request-id';
 import { clientEndpoint, NO_STORE } from './client-endpoint';
 import { OAuthError } from './oauth-error';
 import { revokeToken } from './revocation.repository';
@@ -37,16 +40,19 @@ export const revokeOwnToken = (c: Context<AppEnv>) =>
       throw new OAuthError('unauthorized_client', 'the token was not issued to this client');
     }
     if (verified.jti === undefined) throw new OAuthError('invalid_request', 'the token has no jti to revoke it by');
-    const revoked = await revokeToken(c.var.db, {
-      jti: verified.jti,
+    // The client acted with its own credentials: it is the actor, and no token of its was used.
+    const requestId = crypto.randomUUID();
+    const audit: AuditContext = {
       tenantId: client.tenantId,
-      clientId: client.id,
-      expiresAt: verified.expiresAt,
-    });
-    if (!revoked) {
+      actor: { sub: client.id, clientId: client.id, issuer: issuerOf(c.env), jti: null },
+      requestId,
+      pending: c.env.AUDIT_QUEUE !== undefined,
+    };
+    const entry = { jti: verified.jti, tenantId: client.tenantId, clientId: client.id, expiresAt: verified.expiresAt };
+    if (!(await revokeToken(c.var.db, entry, audit))) {
       throw new OAuthError('invalid_request', 'too many revoked tokens stand for this client: rotate SIGNING_KEYS to revoke them all');
     }
-    return c.body(null, 200, NO_STORE);
+    return c.body(null, 200, { ...NO_STORE, [REQUEST_ID_HEADER]: requestId });
   });
 
 /**

@@ -1,4 +1,5 @@
 import type { Context } from 'hono';
+import { auditContextOf as audit } from '../audit/audit-trail';
 import { refuseEscalation, refuseReservedLabel } from '../auth/privileges';
 import { signingKeysOf } from '../auth/signing-keys';
 import { operatorTenantOf, publicUrlOf } from '../config';
@@ -32,7 +33,7 @@ function checkLabel(c: Context<AppEnv>, label: string) {
 export const createScope: Handler<typeof routes.createScope> = async (c) => {
   const options = c.req.valid('json');
   checkLabel(c, options.label);
-  const { scope, version } = await repository.createScope(c.var.db, c.var.tenantId, options);
+  const { scope, version } = await repository.createScope(c.var.db, c.var.tenantId, options, audit(c));
   return c.json({ data: scope }, 201, etag(version));
 };
 
@@ -45,12 +46,12 @@ export const updateScope: Handler<typeof routes.updateScope> = async (c) => {
   const { scopeId } = c.req.valid('param');
   const options = c.req.valid('json');
   checkLabel(c, options.label);
-  const { scope, version } = await repository.updateScope(c.var.db, c.var.tenantId, scopeId, options, [...c.var.privileges], ifMatch(c));
+  const { scope, version } = await repository.updateScope(c.var.db, c.var.tenantId, scopeId, options, [...c.var.privileges], audit(c), ifMatch(c));
   return c.json({ data: scope }, 200, etag(version));
 };
 
 export const deleteScope: Handler<typeof routes.deleteScope> = async (c) => {
-  await repository.deleteScope(c.var.db, c.var.tenantId, c.req.valid('param').scopeId, ifMatch(c));
+  await repository.deleteScope(c.var.db, c.var.tenantId, c.req.valid('param').scopeId, audit(c), ifMatch(c));
   return c.body(null, 204);
 };
 
@@ -60,12 +61,12 @@ export const addTransientScope: Handler<typeof routes.addTransientScope> = async
     throw new ApiError('VALIDATION', 'transientScopeId: must differ from scopeId (a scope cannot be its own transient scope)');
   }
   const held = [...c.var.privileges];
-  await repository.addTransientScope(c.var.db, c.var.tenantId, scopeId, transientScopeId, held, ifMatch(c));
+  await repository.addTransientScope(c.var.db, c.var.tenantId, scopeId, transientScopeId, held, audit(c), ifMatch(c));
   return c.body(null, 204);
 };
 
 export const deleteTransientScope: Handler<typeof routes.deleteTransientScope> = async (c) => {
   const { scopeId, transientScopeId } = c.req.valid('param');
-  await repository.deleteTransientScope(c.var.db, c.var.tenantId, scopeId, transientScopeId, ifMatch(c));
+  await repository.deleteTransientScope(c.var.db, c.var.tenantId, scopeId, transientScopeId, audit(c), ifMatch(c));
   return c.body(null, 204);
 };

@@ -16,6 +16,7 @@ import { ApiError, notFound } from '../lib/errors';
 import type { Precondition } from '../lib/etag';
 import { budgetedListQuery, budgetedPage, type BudgetedRow } from '../lib/pagination';
 import { escalationRefused, isPrivilege } from '../auth/privileges';
+import { aroundWrite, type AuditContext } from '../audit/audit-trail';
 import { closureAllows, closureOf, closureReport, isLackedPrivilege, MAX_CLOSURE, readClosureReport } from './closure';
 import type { Scope, ScopeOptions } from './scopes.schemas';
 import { guardedAll, guardedRead, type TokenGuard } from '../auth/token-liveness';
@@ -25,15 +26,24 @@ export const MAX_TRANSIENT_SCOPES = 100;
 
 // The Scope with its transient scope ids, as one JSON value (one query per
 // read). Raw SQL for the reason given in clients.repository.ts.
-const scopeJson = sql<string>`json_object(
+const scopeFields = sql`
   'id', scopes.id,
   'label', scopes.label,
   'metadata', json(scopes.metadata),
   'transient', json((SELECT json_group_array(transient_scope_id) FROM (
     SELECT st.transient_scope_id FROM scope_transients st
     WHERE st.tenant_id = scopes.tenant_id AND st.scope_id = scopes.id
-    ORDER BY st.created_at, st.transient_scope_id)))
-)`;
+    ORDER BY st.created_at, st.transient_scope_id)))`;
+
+const scopeJson = sql<string>`json_object(${scopeFields})`;
+
+/** A scope as its audit events record it (src/audit/audit-trail.ts): its JSON and its version. NULL when absent. */
+const scopeSnapshot = (tenantId: string, scopeId: string) => sql`(SELECT json_object(${scopeFields}, 'version', scopes.version)
+  FROM scopes WHERE scopes.tenant_id = ${tenantId} AND scopes.id = ${scopeId})`;
+
+/** The audit statements of a write to a scope or its transient links. */
+const auditScope = (db: Database, audit: AuditContext, action: string, tenantId: string, scopeId: string) =>
+  aroundWrite(db, audit, { action, targetType: 'scope', targetId: scopeId, snapshot: scopeSnapshot(tenantId, scopeId) });
 
 /** What a scope's JSON weighs, about, without building it: for the page budget. */
 const scopeBytes = sql<number>`(100 + octet_length(scopes.label) + octet_length(scopes.metadata)
@@ -71,13 +81,18 @@ export async function readScope(db: Database, tenantId: string, scopeId: string,
   return { scope: parseScope(row), version: row.version };
 }
 
-export async function createScope(db: Database, tenantId: string, options: ScopeOptions): Promise<VersionedScope> {
+export async function createScope(db: Database, tenantId: string, options: ScopeOptions, audit: AuditContext): Promise<VersionedScope> {
   const scope: Scope = { id: crypto.randomUUID(), label: options.label, metadata: options.metadata ?? {}, transient: [] };
-  const inserted = await db
-    .insert(scopes)
-    .values({ id: scope.id, tenantId, label: scope.label, metadata: scope.metadata, createdAt: Date.now() })
-    .onConflictDoNothing()
-    .returning({ version: scopes.version });
+  const trail = auditScope(db, audit, 'createScope', tenantId, scope.id);
+  const [, inserted] = await db.batch([
+    ...trail.before,
+    db
+      .insert(scopes)
+      .values({ id: scope.id, tenantId, label: scope.label, metadata: scope.metadata, createdAt: Date.now() })
+      .onConflictDoNothing()
+      .returning({ version: scopes.version }),
+    ...trail.after,
+  ]);
   if (!inserted[0]) throw labelTaken(options.label);
   return { scope, version: inserted[0].version };
 }
@@ -88,6 +103,7 @@ export async function updateScope(
   scopeId: string,
   options: ScopeOptions,
   held: readonly string[],
+  audit: AuditContext,
   precondition?: Precondition,
 ): Promise<VersionedScope> {
   const other = aliasedTable(scopes, 'other');
@@ -98,7 +114,9 @@ export async function updateScope(
     .from(other)
     .where(and(eq(other.tenantId, tenantId), eq(other.label, options.label), ne(other.id, scopeId)));
   // One batch: the update only happens if no other scope holds the label and If-Match holds.
-  const [taken, updated, rows] = await db.batch([
+  const trail = auditScope(db, audit, 'updateScope', tenantId, scopeId);
+  const [, taken, updated, rows] = await db.batch([
+    ...trail.before,
     sameLabelElsewhere,
     db
       .update(scopes)
@@ -106,6 +124,7 @@ export async function updateScope(
       .where(and(byId(tenantId, scopeId), notExists(sameLabelElsewhere), versionCondition(scopes, precondition), sql`NOT ${ownLabelLacked}`))
       .returning({ id: scopes.id }),
     selectScope(db, tenantId, scopeId),
+    ...trail.after,
   ]);
   const [row] = rows;
   if (!row) throw notFound('scope', scopeId);
@@ -119,8 +138,8 @@ export async function updateScope(
 }
 
 /** Its links to clients and other scopes go with it: ON DELETE CASCADE. */
-export const deleteScope = (db: Database, tenantId: string, scopeId: string, precondition?: Precondition) =>
-  deleteVersioned(db, scopes, 'scope', tenantId, scopeId, precondition);
+export const deleteScope = (db: Database, tenantId: string, scopeId: string, audit: AuditContext, precondition?: Precondition) =>
+  deleteVersioned(db, scopes, 'scope', tenantId, scopeId, auditScope(db, audit, 'deleteScope', tenantId, scopeId), precondition);
 
 /**
  * Idempotent. Cycles (a → b → a) are allowed; whoever walks the graph must stop
@@ -134,6 +153,7 @@ export async function addTransientScope(
   scopeId: string,
   transientScopeId: string,
   held: readonly string[],
+  audit: AuditContext,
   precondition?: Precondition,
 ) {
   const transient = aliasedTable(scopes, 'transient');
@@ -141,7 +161,9 @@ export async function addTransientScope(
   const linkCount = sql<number>`(SELECT count(*) FROM scope_transients WHERE tenant_id = ${tenantId} AND scope_id = ${scopeId})`;
   const linked = sql<number>`EXISTS (SELECT 1 FROM scope_transients
     WHERE tenant_id = ${tenantId} AND scope_id = ${scopeId} AND transient_scope_id = ${transientScopeId})`;
-  const [probe, found, report, links] = await db.batch([
+  const trail = auditScope(db, audit, 'addTransientScope', tenantId, scopeId);
+  const [, probe, found, report, links] = await db.batch([
+    ...trail.before,
     probeVersion(db, scopes, tenantId, scopeId),
     rowExists(db, scopes, tenantId, transientScopeId),
     closureReport(db, tenantId, closure, held),
@@ -169,6 +191,7 @@ export async function addTransientScope(
           ),
       )
       .onConflictDoNothing(),
+    ...trail.after,
   ]);
   assertLinkPrecondition({ kind: 'scope', id: scopeId, probe }, { kind: 'scope', id: transientScopeId, found }, undefined);
   const { size, lacked } = readClosureReport(report);
@@ -191,9 +214,12 @@ export async function deleteTransientScope(
   tenantId: string,
   scopeId: string,
   transientScopeId: string,
+  audit: AuditContext,
   precondition?: Precondition,
 ) {
-  const [probe, found] = await db.batch([
+  const trail = auditScope(db, audit, 'deleteTransientScope', tenantId, scopeId);
+  const [, probe, found] = await db.batch([
+    ...trail.before,
     probeVersion(db, scopes, tenantId, scopeId),
     rowExists(db, scopes, tenantId, transientScopeId),
     db
@@ -206,6 +232,7 @@ export async function deleteTransientScope(
           parentGuard(db, scopes, tenantId, scopeId, precondition),
         ),
       ),
+    ...trail.after,
   ]);
   assertLinkPrecondition(
     { kind: 'scope', id: scopeId, probe },

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { api, countRows, createClient, createScope, createSecret } from '../helpers';
 import { attackAuthorizations } from '../tokens';
 
-const TABLES = ['clients', 'client_secrets', 'scopes', 'client_scopes', 'scope_transients'];
+const TABLES = ['clients', 'client_secrets', 'scopes', 'client_scopes', 'scope_transients', 'audit_events'];
 const PREFIXES = ['', '/api/auth'];
 
 // The RFC 8725 cases of test/tokens.ts, named here so that dropping one fails the count.
@@ -60,6 +60,7 @@ const ROUTES: [method: string, template: string, ok: number, body?: () => unknow
   ['DELETE', '/scopes/{scopeId}', 204],
   ['DELETE', '/clients/{clientId}/tokens', 204],
   ['DELETE', '/clients/{clientId}', 204],
+  ['GET', '/audit-events', 200],
 ];
 
 const pathOf = (template: string, f: Fixture) =>
@@ -88,7 +89,7 @@ it('refuses every RFC 8725 attack token on every protected route, changing nothi
   // The route table is the service's: every operation the OpenAPI document protects, no more, no less.
   const operations = await protectedOperations();
   expect(ROUTES.map(([method, template]) => `${method} ${template}`).sort()).toEqual(operations);
-  expect(operations).toHaveLength(17);
+  expect(operations).toHaveLength(18);
   const attacks = await attackAuthorizations();
   expect(attacks.map(([name]) => name)).toEqual(ATTACKS);
 

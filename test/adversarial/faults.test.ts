@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
 import { api, countRows, createClient, createScope, createSecret, getAdminToken } from '../helpers';
 
-const TABLES = ['clients', 'client_secrets', 'scopes', 'client_scopes', 'scope_transients'];
+const TABLES = ['clients', 'client_secrets', 'scopes', 'client_scopes', 'scope_transients', 'audit_events'];
 
 async function snapshot() {
   const rows = await env.DB.batch(TABLES.map((t) => env.DB.prepare(`SELECT * FROM ${t} ORDER BY 1, 2, 3`)));
@@ -19,6 +19,12 @@ const TRANSIENT_ERROR = 'D1_ERROR: Network connection lost.';
  * batch's write had run inside D1 first.
  */
 const FAIL_IF_CHANGED = "SELECT CASE WHEN changes() > 0 THEN json('{') ELSE 0 END";
+/** Always fails: injected after the batch's statement N, D1 fails the batch there. */
+const FAIL = "SELECT json('{')";
+
+/** The statements of the audit trail (src/audit/audit-trail.ts), around every write. */
+const AUDIT_STATEMENT = /^\s*(insert\s+into|update|delete\s+from)\s+"audit_events"/i;
+const WRITE_STATEMENT = /^\s*(insert|update|delete)\b/i;
 
 /**
  * A D1 binding with one injected fault. Statements are counted across
@@ -27,8 +33,10 @@ const FAIL_IF_CHANGED = "SELECT CASE WHEN changes() > 0 THEN json('{') ELSE 0 EN
  * - 'before': it never reaches D1;
  * - 'after': D1 runs it (and commits), then its answer is lost (the wrapper throws);
  * - 'inside': nothing is thrown by the wrapper; instead, every batch gets
- *   FAIL_IF_CHANGED right after its first write statement, so D1 itself fails
- *   the batch halfway through.
+ *   FAIL_IF_CHANGED right after its last write statement that is not the
+ *   audit trail's (the write itself), so D1 itself fails the batch halfway
+ *   through; or, given `failAfter`, FAIL right after its statement number
+ *   `failAfter` (1-based).
  */
 class FaultyD1 {
   executed = 0;
@@ -37,6 +45,7 @@ class FaultyD1 {
     readonly failAt: number,
     readonly message: string,
     readonly when: 'before' | 'after' | 'inside' = 'before',
+    readonly failAfter?: number,
   ) {}
 
   async #roundTrip<T>(statements: number, run: () => Promise<T>): Promise<T> {
@@ -71,15 +80,17 @@ class FaultyD1 {
 
   #batch(inner: D1DatabaseSession | D1Database, statements: D1PreparedStatement[]) {
     const real = statements.map((s) => this.#real.get(s) ?? s);
-    const write = statements.findIndex((s) => /^\s*(insert|update|delete)\b/i.test(this.#sql.get(s) ?? ''));
-    const inject = this.when === 'inside' && write >= 0;
+    const sqlOf = (s: D1PreparedStatement) => this.#sql.get(s) ?? '';
+    const write = statements.findLastIndex((s) => WRITE_STATEMENT.test(sqlOf(s)) && !AUDIT_STATEMENT.test(sqlOf(s)));
+    const at = this.failAfter ?? write + 1;
+    const inject = this.when === 'inside' && write >= 0 && at <= statements.length;
     if (inject) {
-      real.splice(write + 1, 0, inner.prepare(FAIL_IF_CHANGED));
+      real.splice(at, 0, inner.prepare(this.failAfter === undefined ? FAIL_IF_CHANGED : FAIL));
       this.injected++;
     }
     return this.#roundTrip(statements.length, async () => {
       const results = await inner.batch(real);
-      if (inject) results.splice(write + 1, 1); // the caller gets the results of its own statements
+      if (inject) results.splice(at, 1); // the caller gets the results of its own statements
       return results;
     });
   }
@@ -372,30 +383,35 @@ const lostAnswers: [string, LostAnswer][] = [
 describe('a D1 write whose answer is lost after D1 applied it', () => {
   const cases = lostAnswers.flatMap(([name, c]) => failures.map(([kind, message, status]) => [name, kind, message, status, c] as const));
 
-  it.each(cases)('%s, then %s: the caller gets a 5xx, the write happened exactly once, and a retry shows it', async (_name, _kind, message, status, c) => {
+  it.each(cases)('%s, then %s: the caller gets a 5xx, the write and its event happened exactly once, and a retry shows it', async (_name, _kind, message, status, c) => {
     const f = await fixture();
     const mark = `lost-${crypto.randomUUID()}`; // a valid client id and scope label
     const headers = (await c.prepare?.(f)) ?? {};
     const req = c.request(f, mark, headers);
     // Statement 1 is the token's liveness check (its own round trip); the write's batch starts at 2.
     const db = new FaultyD1(2, message, 'after');
-    const logged = await capturingLog(async () => expectFailureAnswer(await callWithFault(db, req), status));
+    let lost!: Awaited<ReturnType<typeof callWithFault>>;
+    const logged = await capturingLog(async () => {
+      lost = await callWithFault(db, req);
+      expectFailureAnswer(lost, status);
+    });
     expect(db.executed).toBeGreaterThan(0); // the one round trip of the write ran (and failed afterwards)
     expect(logged).toContain(message.replace('D1_ERROR: ', ''));
     await c.applied(f, mark, headers);
+    // Its audit event committed with it, exactly once, under the request id the 5xx answer carried.
+    const events = (requestId: string | null) => env.DB.prepare('SELECT action FROM audit_events WHERE request_id = ?').bind(requestId).all();
+    expect((await events(lost.headers.get('x-request-id'))).results).toEqual([{ action: _name.split(' ')[0] }]);
 
     const again = await retry(req);
     expect(again.status, again.text).toBe(c.retry);
     await (c.afterRetry ?? c.applied)(f, mark, headers);
+    // A retry that creates again (POST) is a second event; one refused, or idempotent, is none.
+    expect((await events(again.headers.get('x-request-id'))).results).toHaveLength(c.retry === 200 || c.retry === 201 ? 1 : 0);
   });
 });
 
 describe('a statement failing inside D1 halfway through a batch', () => {
-  // createClient, createSecret and createScope are one statement each, not a batch: SQLite applies
-  // a single statement whole or not at all, and there is no "halfway" to inject a failure at.
-  const batchWrites = writes.filter(([name]) => !['createClient', 'createSecret', 'createScope'].includes(name));
-
-  it.each(batchWrites)('%s: D1 fails the statement after the write, and rolls the whole batch back', async (_name, request) => {
+  it.each(writes)('%s: D1 fails the statement after the write, and rolls the whole batch back, its event included', async (_name, request) => {
     const req = request(await fixture());
     const before = await snapshot();
     const db = new FaultyD1(Infinity, 'never', 'inside');
@@ -404,6 +420,26 @@ describe('a statement failing inside D1 halfway through a batch', () => {
     // The injected statement only fails when the write before it changed a row: D1 ran the write, then undid it.
     expect(logged).toContain('malformed JSON');
     expect(await snapshot()).toEqual(before);
+  });
+
+  it.each(writes)('%s: whichever statement of its batch D1 fails at, neither the write nor its event remains', async (_name, request) => {
+    const dryRun = new FaultyD1(Infinity, 'never');
+    const ok = await callWithFault(dryRun, request(await fixture()));
+    expect(ok.status).toBeLessThan(300);
+    expect(await countRows('audit_events', 'request_id = ?', ok.headers.get('x-request-id'))).toBe(1);
+    // One statement checks the token (its own round trip), then the write's batch: the audit
+    // statements (an INSERT before, an UPDATE and a DELETE after) are in it.
+    const batchStatements = dryRun.executed - 1;
+    expect(batchStatements).toBeGreaterThanOrEqual(4);
+    for (let n = 1; n <= batchStatements; n++) {
+      const req = request(await fixture());
+      const before = await snapshot();
+      const db = new FaultyD1(Infinity, 'never', 'inside', n);
+      const logged = await capturingLog(async () => expectFailureAnswer(await callWithFault(db, req), 500));
+      expect(db.injected, `after statement ${n}`).toBe(1);
+      expect(logged).toContain('malformed JSON');
+      expect(await snapshot(), `after statement ${n}`).toEqual(before);
+    }
   });
 
   it('the injected statement is harmless when the write before it changed nothing (control)', async () => {
