@@ -1,4 +1,5 @@
 import { cloudflareTest, readD1Migrations } from '@cloudflare/vitest-plugin';
+import { build } from 'esbuild';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
@@ -22,6 +23,39 @@ export const EXTERNAL_IDP = {
   hangingJwksUrl: 'https://idp.example.test/__test/hanging-jwks.json',
 };
 
+/** The audience and tenant the example resource server (examples/resource-server) is configured for. */
+const RESOURCE_SERVER = { audience: 'https://registry.test', tenant: 'default' };
+
+/**
+ * The plugin renames the Worker under test to `vitest-plugin-runner-<project
+ * name>` (no `test.name` here: `vitest-plugin-runner-`), and an auxiliary Worker
+ * reaches it only by that name (not by wrangler.toml's). This relies on the
+ * plugin's internals (getRunnerName in @cloudflare/vitest-plugin 1.5.0): if
+ * the plugin or the project name changes, test/resource-server.test.ts breaks.
+ */
+const WORKER_UNDER_TEST = 'vitest-plugin-runner-';
+
+/**
+ * examples/resource-server as one ES module: auxiliary Workers take bundled
+ * JavaScript, not TypeScript. Outside src/, so never in the service's bundle.
+ */
+async function bundleResourceServer(): Promise<string> {
+  const outfile = './.wrangler/examples/resource-server.mjs';
+  await build({
+    entryPoints: [fileURLToPath(new URL('./examples/resource-server/src/index.ts', import.meta.url))],
+    outfile,
+    bundle: true,
+    format: 'esm',
+    platform: 'neutral',
+    target: 'es2022',
+    conditions: ['workerd', 'worker', 'browser'],
+    mainFields: ['module', 'main'],
+    external: ['cloudflare:*', 'node:*'],
+    logLevel: 'warning',
+  });
+  return outfile;
+}
+
 let jwksFetches = 0;
 const fetchesByUrl: Record<string, number> = {};
 
@@ -31,11 +65,44 @@ export default defineConfig(async () => {
   const [signingKey, retiredKey, externalKey, strangerKey] = await Promise.all(
     Array.from({ length: 4 }, newPrivateJwk),
   );
+  const resourceServerScript = await bundleResourceServer();
+  // The example resource server, as auxiliary Workers the tests reach through service bindings.
+  // RPC methods need a compatibility date (without one, verify is missing on the binding).
+  const resourceServer = (name: string, options: Record<string, unknown>) => ({
+    name,
+    modules: true,
+    scriptPath: resourceServerScript,
+    compatibilityDate: '2026-04-20',
+    ...options,
+  });
+  const toTokenVerifier = { AUTH: { name: WORKER_UNDER_TEST, entrypoint: 'TokenVerifier' } };
   return {
     plugins: [
       cloudflareTest({
         wrangler: { configPath: './wrangler.toml' },
         miniflare: {
+          serviceBindings: {
+            RESOURCE_SERVER: 'resource-server',
+            RESOURCE_SERVER_OTHER_AUDIENCE: 'resource-server-other-audience',
+            RESOURCE_SERVER_JWKS: 'resource-server-jwks',
+            // The binding the example holds, for the tests to call verify with what the example never sends.
+            TOKEN_VERIFIER: toTokenVerifier.AUTH,
+          },
+          workers: [
+            // As deployed: AUTH bound to this service's TokenVerifier entrypoint.
+            resourceServer('resource-server', { serviceBindings: toTokenVerifier, bindings: { AUDIENCE: RESOURCE_SERVER.audience, TENANT: RESOURCE_SERVER.tenant } }),
+            // The same, for an API of another audience: none of this service's tokens are for it.
+            resourceServer('resource-server-other-audience', {
+              serviceBindings: toTokenVerifier,
+              bindings: { AUDIENCE: 'https://ledger.example', TENANT: RESOURCE_SERVER.tenant },
+            }),
+            // The fallback without AUTH: jose against this service's real /keys; its outbound
+            // fetches (only the JWKS) go to the Worker under test's default export.
+            resourceServer('resource-server-jwks', {
+              bindings: { AUDIENCE: RESOURCE_SERVER.audience, TENANT: RESOURCE_SERVER.tenant, ISSUER: 'https://registry.test', JWKS_URL: 'https://registry.test/keys' },
+              outboundService: WORKER_UNDER_TEST,
+            }),
+          ],
           bindings: {
             TEST_MIGRATIONS: migrations,
             SIGNING_KEYS: JSON.stringify({ keys: [signingKey, retiredKey] }),

@@ -8,6 +8,7 @@ import { errorJson, handleError } from './lib/errors';
 import { authenticate } from './middleware/authenticate';
 import { limitBody } from './middleware/body-limit';
 import { d1Session } from './middleware/d1-session';
+import { deliverAudit } from './middleware/deliver-audit';
 import { requireLiveToken } from './middleware/require-live-token';
 import { requireConfiguration } from './middleware/require-configuration';
 import { requestId } from './middleware/request-id';
@@ -56,10 +57,12 @@ function createApi(options: AppOptions) {
       requireScopeForMethod,
       resolveTenant,
       d1Session,
+      deliverAudit,
       requireLiveToken,
     );
   }
   for (const path of CLIENT_ENDPOINTS) api.use(path, d1Session);
+  api.use('/oauth/revoke', deliverAudit);
 
   api.route('/', clientsRouter);
   api.route('/', scopesRouter);

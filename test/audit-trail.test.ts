@@ -1,3 +1,4 @@
+import { createExecutionContext, waitOnExecutionContext } from 'cloudflare:test';
 import { env } from 'cloudflare:workers';
 import { decodeJwt } from 'jose';
 import { describe, expect, it } from 'vitest';
@@ -113,9 +114,12 @@ describe('every admin write records one audit event', () => {
     expect(event.actor).toEqual({ sub: 'tester', clientId: 'tester', issuer: 'https://registry.test', jti: null });
   });
 
-  it('writes the event pending (the outbox) when AUDIT_QUEUE is bound, sending nothing itself', async () => {
-    const sent: unknown[] = [];
-    const queue = { send: async (m: unknown) => void sent.push(m), sendBatch: async (m: unknown[]) => void sent.push(...m) };
+  it('writes the event pending (the outbox) when AUDIT_QUEUE is bound; the write\'s own delivery sends it after the response', async () => {
+    const sent: { body: { id: string; requestId: string } }[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const queue = { sendBatch: async (m: typeof sent) => { await held; sent.push(...m); } };
+    const ctx = createExecutionContext();
     const res = await createApp().fetch(
       new Request('https://registry.test/clients', {
         method: 'POST',
@@ -123,11 +127,18 @@ describe('every admin write records one audit event', () => {
         body: JSON.stringify({ name: 'queued' }),
       }),
       { ...env, AUDIT_QUEUE: queue as unknown as Queue },
+      ctx,
     );
     expect(res.status).toBe(201);
-    const rows = await env.DB.prepare('SELECT pending FROM audit_events WHERE request_id = ?').bind(res.headers.get('x-request-id')).all();
-    expect(rows.results).toEqual([{ pending: 1 }]);
-    expect(sent).toEqual([]);
+    const requestId = res.headers.get('x-request-id');
+    const pending = () => env.DB.prepare('SELECT id, pending FROM audit_events WHERE request_id = ?').bind(requestId).all();
+    // The answer did not wait for the queue: the event is in the outbox, not yet sent.
+    const [row] = (await pending()).results as { id: string; pending: number }[];
+    expect({ pending: row!.pending, sent: sent.length }).toEqual({ pending: 1, sent: 0 });
+    release();
+    await waitOnExecutionContext(ctx);
+    expect(sent.map((m) => [m.body.id, m.body.requestId])).toEqual([[row!.id, requestId]]);
+    expect((await pending()).results).toEqual([{ id: row!.id, pending: 0 }]);
   });
 
   it('an update that sets the same values is still recorded: it bumps the version', async () => {

@@ -19,6 +19,14 @@ declare global {
       /** External JWKS URLs that answer 502, and never. */
       TEST_FAILING_JWKS_URL: string;
       TEST_HANGING_JWKS_URL: string;
+      /** examples/resource-server, its AUTH bound to this Worker's TokenVerifier (vitest.config.ts). */
+      RESOURCE_SERVER: Fetcher;
+      /** The same, configured for another audience. */
+      RESOURCE_SERVER_OTHER_AUDIENCE: Fetcher;
+      /** The same without AUTH: its JWKS fallback, against this Worker's /keys. */
+      RESOURCE_SERVER_JWKS: Fetcher;
+      /** This Worker's TokenVerifier entrypoint through a service binding, as the example holds it. */
+      TOKEN_VERIFIER: Service<import('../src/token-verifier').TokenVerifier>;
       TOKEN_RATE_LIMITER: RateLimit;
       TOKEN_ADDRESS_RATE_LIMITER: RateLimit;
     }

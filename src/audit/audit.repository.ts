@@ -36,7 +36,8 @@ const KEYED = [
 const TENANT_INDEX = 'audit_events_tenant_idx';
 
 // Raw SQL over the table's own name, as clientJson: evaluated in the final select, joined by rowid.
-const eventJson = sql`json_object(
+// `at` is epoch ms here: toEvent() formats it.
+export const eventJson = sql`json_object(
   'id', audit_events.id,
   'tenant', audit_events.tenant_id,
   'at', audit_events.created_at,
@@ -121,10 +122,13 @@ export function auditEventsQuery(tenantId: string, page: AuditPage): SQL {
 
 type AuditRow = { event: AuditEvent; createdAt: number; id: string };
 
-const toRow = (row: BudgetedRow): AuditRow => {
-  const event = JSON.parse(row.json) as Omit<AuditEvent, 'at'> & { at: number };
-  return { event: { ...event, at: new Date(event.at).toISOString() }, createdAt: row.created_at, id: row.id };
+/** An event as the API (and the queue) carry it, from eventJson. */
+export const toEvent = (json: string): AuditEvent => {
+  const event = JSON.parse(json) as Omit<AuditEvent, 'at'> & { at: number };
+  return { ...event, at: new Date(event.at).toISOString() };
 };
+
+const toRow = (row: BudgetedRow): AuditRow => ({ event: toEvent(row.json), createdAt: row.created_at, id: row.id });
 
 /** One page, one query: see auditEventsQuery. */
 export async function listAuditEvents(db: Database, tenantId: string, page: AuditPage, guard?: TokenGuard): Promise<BoundedScan<AuditRow>> {

@@ -14,6 +14,8 @@ export interface AppBindings extends ConfigBindings {
   TOKEN_ADDRESS_RATE_LIMITER?: RateLimit;
   /** Producer of the audit outbox; bound → audit events are written pending (see src/audit/audit-trail.ts). */
   AUDIT_QUEUE?: Queue;
+  /** Days audit events are kept; default 400 (the scheduled handler purges older ones). */
+  AUDIT_RETENTION_DAYS?: string;
 }
 
 export interface AppVariables {

@@ -42,6 +42,7 @@ export const revokeOwnToken = (c: Context<AppEnv>) =>
     if (verified.jti === undefined) throw new OAuthError('invalid_request', 'the token has no jti to revoke it by');
     // The client acted with its own credentials: it is the actor, and no token of its was used.
     const requestId = crypto.randomUUID();
+    c.set('requestId', requestId);
     const audit: AuditContext = {
       tenantId: client.tenantId,
       actor: { sub: client.id, clientId: client.id, issuer: issuerOf(c.env), jti: null },
