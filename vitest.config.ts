@@ -56,6 +56,20 @@ async function bundleResourceServer(): Promise<string> {
   return outfile;
 }
 
+/** The audit queue of the tests, and a consumer that records each message in KV (key: the event id). */
+const AUDIT_QUEUE_NAME = 'edge-oauth-clients-audit';
+const AUDIT_SINK = `
+export default {
+  async queue(batch, env) {
+    for (const message of batch.messages) {
+      const previous = await env.AUDIT_LOG.get(message.body.id);
+      const deliveries = previous === null ? 1 : JSON.parse(previous).deliveries + 1;
+      await env.AUDIT_LOG.put(message.body.id, JSON.stringify({ deliveries, body: message.body }));
+      message.ack();
+    }
+  },
+};`;
+
 let jwksFetches = 0;
 const fetchesByUrl: Record<string, number> = {};
 
@@ -88,7 +102,18 @@ export default defineConfig(async () => {
             // The binding the example holds, for the tests to call verify with what the example never sends.
             TOKEN_VERIFIER: toTokenVerifier.AUTH,
           },
+          // The real local Queue: the audit outbox's tests bind it as AUDIT_QUEUE themselves (every other
+          // test runs without one, as a deployment without a queue does); audit-sink consumes it into AUDIT_LOG.
+          queueProducers: { TEST_AUDIT_QUEUE: { queueName: AUDIT_QUEUE_NAME } },
+          kvNamespaces: { AUDIT_LOG: 'audit-log' },
           workers: [
+            {
+              name: 'audit-sink',
+              modules: [{ type: 'ESModule', path: 'audit-sink.mjs', contents: AUDIT_SINK }],
+              compatibilityDate: '2026-04-20',
+              kvNamespaces: { AUDIT_LOG: 'audit-log' },
+              queueConsumers: { [AUDIT_QUEUE_NAME]: { maxBatchTimeout: 0, maxBatchSize: 100, maxRetries: 0 } },
+            },
             // As deployed: AUTH bound to this service's TokenVerifier entrypoint.
             resourceServer('resource-server', { serviceBindings: toTokenVerifier, bindings: { AUDIENCE: RESOURCE_SERVER.audience, TENANT: RESOURCE_SERVER.tenant } }),
             // The same, for an API of another audience: none of this service's tokens are for it.

@@ -29,6 +29,8 @@ const TOKEN_COST = ['test/token-cost.test.ts'];
 const EXTERNAL_IDP = ['test/external-idp.test.ts'];
 const REVOCATION = ['test/revocation.test.ts'];
 const INTROSPECTION = ['test/introspection.test.ts'];
+const AUDIT_QUEUE = ['test/audit-queue.test.ts'];
+const MAINTENANCE = ['test/maintenance.test.ts'];
 const AUDIT = ['test/audit-trail.test.ts'];
 const AUDIT_LIST = ['test/audit-events.test.ts'];
 
@@ -1051,16 +1053,16 @@ export const mutants = [
     id: 'N88',
     module: 'src/oauth/revocation.repository.ts',
     description: "at the cap, revoking one more token silently revokes nothing (the client's generation stays)",
-    find: 'SET token_generation = token_generation + 1',
-    replace: 'SET token_generation = token_generation',
+    find: '.where(and(ofClient(tenantId, clientId), sql`NOT ${listed}`)),',
+    replace: '.where(sql`0`),',
     tests: REVOCATION,
   },
   {
     id: 'N89',
     module: 'src/oauth/revocation.repository.ts',
     description: "a client's expired revocation entries are never purged (they pile up against the cap)",
-    find: 'sql`DELETE FROM revoked_tokens WHERE client_id = ${clientId} AND expires_at < unixepoch()`',
-    replace: 'sql`SELECT 1`',
+    find: 'db.delete(revokedTokens).where(and(eq(revokedTokens.clientId, clientId), sql`${revokedTokens.expiresAt} < unixepoch()`)),',
+    replace: 'db.delete(revokedTokens).where(sql`0`),',
     tests: REVOCATION,
   },
   {
@@ -1135,5 +1137,62 @@ export const mutants = [
     find: 'const id = crypto.randomUUID();',
     replace: "const id = c.req.header('X-Request-Id') ?? crypto.randomUUID();",
     tests: ['test/middleware/request-id.test.ts'],
+  },
+  // ------------------------------------------------------------ the outbox and the scheduled handler
+  {
+    id: 'A08',
+    module: 'src/middleware/deliver-audit.ts',
+    description: "a write's events are never sent after it (they wait for the cron)",
+    find: "  if (!queue || !requestId || isReadMethod(c.req.method) || c.res.status >= 300) return;",
+    replace: '  return;',
+    tests: AUDIT_QUEUE,
+  },
+  {
+    id: 'A09',
+    module: 'src/audit/outbox.ts',
+    description: 'the sweep sends events its request is still sending (no grace period)',
+    find: 'lt(auditEvents.createdAt, writtenBefore)',
+    replace: 'undefined',
+    tests: AUDIT_QUEUE,
+  },
+  {
+    id: 'A10',
+    module: 'src/audit/outbox.ts',
+    description: 'a sent event is never marked delivered (every sweep sends it again)',
+    find: '.set({ pending: 0 })',
+    replace: '.set({ pending: 1 })',
+    tests: AUDIT_QUEUE,
+  },
+  {
+    id: 'A11',
+    module: 'src/audit/outbox.ts',
+    description: 'an event too large for a queue message is sent whole (the send fails for ever)',
+    find: 'if (bytes <= MAX_MESSAGE_BYTES) return { body: event, bytes };',
+    replace: 'return { body: event, bytes };',
+    tests: ['test/unit/outbox-message.test.ts'],
+  },
+  {
+    id: 'A12',
+    module: 'src/maintenance/scheduled.ts',
+    description: 'an invalid AUDIT_RETENTION_DAYS falls back to the default and purges',
+    find: 'return Number.isInteger(days) && days >= 1 && days <= 36_500 ? days : null;',
+    replace: 'return Number.isInteger(days) && days >= 1 && days <= 36_500 ? days : DEFAULT_AUDIT_RETENTION_DAYS;',
+    tests: MAINTENANCE,
+  },
+  {
+    id: 'A13',
+    module: 'src/maintenance/purge.ts',
+    description: 'one run purges without bound',
+    find: 'batch < PURGE_BATCHES_PER_RUN;',
+    replace: 'batch < PURGE_BATCHES_PER_RUN * 100;',
+    tests: MAINTENANCE,
+  },
+  {
+    id: 'A14',
+    module: 'src/maintenance/purge.ts',
+    description: 'revocation entries are never purged',
+    find: "  const expired = sql`expires_at < ${nowSeconds}`;",
+    replace: '  const expired = sql`0`;',
+    tests: MAINTENANCE,
   },
 ];

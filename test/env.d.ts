@@ -29,6 +29,10 @@ declare global {
       TOKEN_VERIFIER: Service<import('../src/token-verifier').TokenVerifier>;
       TOKEN_RATE_LIMITER: RateLimit;
       TOKEN_ADDRESS_RATE_LIMITER: RateLimit;
+      /** The local Queue the audit outbox tests bind as AUDIT_QUEUE; audit-sink consumes it. */
+      TEST_AUDIT_QUEUE: Queue;
+      /** What audit-sink received: event id → { deliveries, body }. */
+      AUDIT_LOG: KVNamespace;
     }
     interface GlobalProps {
       mainModule: typeof import('../src/index');
