@@ -3,7 +3,7 @@ import { guardedAll, type TokenGuard } from '../auth/token-liveness';
 import type { Database } from '../db';
 import { auditEvents } from '../db/schema';
 import type { CursorPosition } from '../lib/cursor';
-import { afterPosition, budgetedPage, FILTERED_SCAN_BUDGET, withinPageBudget, type BoundedScan, type BudgetedRow } from '../lib/pagination';
+import { afterPosition, FILTERED_SCAN_BUDGET, scannedPage, withinPageBudget, type BoundedScan, type BudgetedRow, type ScannedRow } from '../lib/pagination';
 import type { AuditEvent } from './audit.schemas';
 
 export interface AuditFilters {
@@ -132,13 +132,6 @@ const toRow = (row: BudgetedRow): AuditRow => ({ event: toEvent(row.json), creat
 
 /** One page, one query: see auditEventsQuery. */
 export async function listAuditEvents(db: Database, tenantId: string, page: AuditPage, guard?: TokenGuard): Promise<BoundedScan<AuditRow>> {
-  const rows = await guardedAll<BudgetedRow & { stop: number }>(db, guard, auditEventsQuery(tenantId, page));
-  const hits = budgetedPage(
-    rows.filter((row) => row.stop === 0),
-    toRow,
-  );
-  // Cut short by the byte budget, the next page resumes after its last event; else where the scan stopped.
-  if (hits.resumeAfter) return hits;
-  const stop = rows.find((row) => row.stop === 1);
-  return { rows: hits.rows, ...(stop ? { resumeAfter: { createdAt: stop.created_at, id: stop.id } } : {}) };
+  const rows = await guardedAll<ScannedRow>(db, guard, auditEventsQuery(tenantId, page));
+  return scannedPage(rows, toRow);
 }

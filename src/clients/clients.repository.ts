@@ -12,7 +12,7 @@ import {
 } from '../db/versioning';
 import { ApiError, notFound } from '../lib/errors';
 import type { Precondition } from '../lib/etag';
-import { afterPosition, budgetedListQuery, budgetedPage, FILTERED_SCAN_BUDGET, withinPageBudget, type BoundedScan, type BudgetedRow } from '../lib/pagination';
+import { afterPosition, budgetedListQuery, budgetedPage, FILTERED_SCAN_BUDGET, scannedPage, withinPageBudget, type BoundedScan, type BudgetedRow, type ScannedRow } from '../lib/pagination';
 import type { CursorPosition } from '../lib/cursor';
 import { escalationRefused } from '../auth/privileges';
 import { aroundWrite, type AuditContext } from '../audit/audit-trail';
@@ -196,7 +196,7 @@ async function listFilteredClients(
   guard?: TokenGuard,
 ): Promise<BoundedScan<ClientPageRow>> {
   const after = afterPosition(clients, page.after);
-  const rows = await guardedAll<BudgetedRow & { stop: number }>(db, guard, sql`
+  const rows = await guardedAll<ScannedRow>(db, guard, sql`
     WITH
       scan AS (
         SELECT ${clients}.rowid AS rid, ${clients.createdAt} AS created_at, ${clients.id} AS id FROM ${clients}
@@ -224,14 +224,7 @@ async function listFilteredClients(
       FROM (SELECT created_at, id FROM budget ORDER BY created_at DESC, id DESC LIMIT 1)
       WHERE (SELECT count(*) FROM scan) > ${FILTERED_SCAN_BUDGET}
     ORDER BY 1, 4, 5`);
-  const hits = budgetedPage(
-    rows.filter((row) => row.stop === 0),
-    toPageRow,
-  );
-  // Cut short by the byte budget, the next page resumes after its last match; else where the scan stopped.
-  if (hits.resumeAfter) return hits;
-  const stop = rows.find((row) => row.stop === 1);
-  return { rows: hits.rows, ...(stop ? { resumeAfter: { createdAt: stop.created_at, id: stop.id } } : {}) };
+  return scannedPage(rows, toPageRow);
 }
 
 export async function readClient(db: Database, tenantId: string, clientId: string, guard?: TokenGuard): Promise<VersionedClient> {

@@ -62,6 +62,24 @@ export function budgetedListQuery(
   );
 }
 
+/** A row of a filtered scan: a page row (stop 0), or the marker of where the scan stopped (stop 1). */
+export type ScannedRow = BudgetedRow & { stop: number };
+
+/**
+ * The page of a budgeted filtered scan (withinPageBudget rows plus an optional
+ * stop marker): cut short by the byte budget, the next page resumes after its
+ * last row; else where the scan stopped, if rows remained beyond it.
+ */
+export function scannedPage<Row>(rows: ScannedRow[], toRow: (row: BudgetedRow) => Row): BoundedScan<Row> {
+  const hits = budgetedPage(
+    rows.filter((row) => row.stop === 0),
+    toRow,
+  );
+  if (hits.resumeAfter) return hits;
+  const stop = rows.find((row) => row.stop === 1);
+  return { rows: hits.rows, ...(stop ? { resumeAfter: { createdAt: stop.created_at, id: stop.id } } : {}) };
+}
+
 export interface BudgetedRow {
   json: string;
   version: number;
