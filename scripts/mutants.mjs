@@ -1195,4 +1195,28 @@ export const mutants = [
     replace: '  const expired = sql`0`;',
     tests: MAINTENANCE,
   },
+  {
+    id: 'N92',
+    module: 'src/auth/token-liveness.ts',
+    description: "a write's batch is not gated: a revoked token writes",
+    find: '      if (guard.done) return d1.batch(statements);',
+    replace: '      return d1.batch(statements);',
+    tests: REVOCATION,
+  },
+  {
+    id: 'N93',
+    module: 'src/oauth/revocation.handlers.ts',
+    description: 'a revocation entry is purged at exp, while the clock tolerance still accepts the token',
+    find: 'const expiresAt = verified.expiresAt + CLOCK_TOLERANCE_SECONDS + 30;',
+    replace: 'const expiresAt = verified.expiresAt;',
+    tests: REVOCATION,
+  },
+  {
+    id: 'A15',
+    module: 'src/audit/outbox.ts',
+    description: 'marking a full batch delivered binds 101 parameters (the outbox sticks at 100 pending events)',
+    find: "sql`${auditEvents.id} IN (SELECT value FROM json_each(${ids}))`",
+    replace: "sql`${auditEvents.id} IN (${sql.join(batch.map(({ id }) => sql`${id}`), sql`, `)})`",
+    tests: AUDIT_QUEUE,
+  },
 ];

@@ -89,4 +89,25 @@ describe('audit events on AUDIT_QUEUE (the local Queue)', () => {
     await cron(Date.now() + OUTBOX_GRACE_MS + 1000);
     expect(await env.AUDIT_LOG.get(id)).toBeNull();
   });
+
+  it('a backlog of more than a page (150 pending events) is sent once each, and leaves the outbox', async () => {
+    const at = Date.now() - 10 * 60_000;
+    await env.DB.batch(
+      Array.from({ length: 150 }, (_, i) =>
+        env.DB.prepare(
+          `INSERT INTO audit_events (id, tenant_id, created_at, actor_sub, actor_issuer, action, target_type, target_id, request_id, pending)
+           VALUES (?, 'backlog', ?, 'sub', 'https://registry.test', 'updateClient', 'client', 'c', 'r', 1)`,
+        ).bind(`backlog-${String(i).padStart(3, '0')}`, at + i),
+      ),
+    );
+    await cron(Date.now());
+    await cron(Date.now());
+    expect(await env.DB.prepare("SELECT count(*) AS n FROM audit_events WHERE tenant_id = 'backlog' AND pending = 1").first('n')).toBe(0);
+    const delivered = await vi.waitUntil(async () => {
+      const { keys } = await env.AUDIT_LOG.list({ prefix: 'backlog-' });
+      return keys.length === 150 && keys;
+    }, { timeout: 5000, interval: 20 });
+    const deliveries = await Promise.all(delivered.map(async ({ name }) => JSON.parse((await env.AUDIT_LOG.get(name))!).deliveries));
+    expect(new Set(deliveries)).toEqual(new Set([1]));
+  });
 });

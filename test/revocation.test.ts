@@ -1,7 +1,10 @@
 import { env } from 'cloudflare:workers';
 import { describe, expect, it } from 'vitest';
+import { createApp } from '../src/app';
 import { ADMIN_CREDENTIALS, api, apiCountingRoundTrips, basicAuth, countRows, expectError, getAdminToken, tokenRequest } from './helpers';
 import { as, issuedClient, revoke } from './issued-clients';
+import { runMaintenance } from '../src/maintenance/scheduled';
+import { now, signToken } from './tokens';
 
 const REVOKED = 'the token has been revoked';
 
@@ -109,9 +112,10 @@ describe('POST /oauth/revoke (RFC 7009)', () => {
     await expectGood(kept);
     expect((await revoke(c.client.id, c.secret.clear, revoked)).status).toBe(200);
     const { jti, exp } = claimsOf(revoked);
+    // Kept past exp + the 30 s of clock tolerance (while the token would still verify), then purged.
     expect(await env.DB.prepare('SELECT client_id, expires_at FROM revoked_tokens WHERE jti = ?').bind(jti).first()).toEqual({
       client_id: c.client.id,
-      expires_at: exp,
+      expires_at: exp + 60,
     });
   });
 
@@ -129,6 +133,20 @@ describe('POST /oauth/revoke (RFC 7009)', () => {
       token: null,
     });
     expect({ status: missing.status, error: missing.body.error }).toEqual({ status: 400, error: 'invalid_request' });
+  });
+
+  it('a token revoked in its last seconds stays refused through the clock tolerance, whatever purges run', async () => {
+    const c = await issuedClient(['auth:read']);
+    // One of its tokens, 10 s past exp: still accepted for 30 s of clock tolerance.
+    const claims = claimsOf(await c.token());
+    const late = await signToken({ claims: { ...claims, jti: crypto.randomUUID(), iat: now() - 3610, exp: now() - 10 } });
+    await expectGood(late);
+    expect((await revoke(c.client.id, c.secret.clear, late)).status).toBe(200);
+    await expectRevoked(late);
+    // The cron's purge, and the client's own purge when it revokes again, leave its entry in place.
+    await runMaintenance(env as never, Date.now());
+    expect((await revoke(c.client.id, c.secret.clear, await c.token())).status).toBe(200);
+    await expectRevoked(late);
   });
 
   it('the static admin revokes one of its own tokens, by jti alone', async () => {
@@ -192,7 +210,7 @@ describe('DELETE /clients/{clientId}/tokens', () => {
 });
 
 describe('what checking costs, and where it applies', () => {
-  it('a read stays one round trip with the check folded in, refused or not; a write adds one', async () => {
+  it('a read and a write each stay one round trip with the check folded in, refused or not', async () => {
     const c = await issuedClient(['auth:read', 'auth:write']);
     const token = await c.token();
     // A read of one row (a drizzle query) and a page (raw SQL): each rides in one batch with the check.
@@ -201,12 +219,50 @@ describe('what checking costs, and where it applies', () => {
       expect({ path, status: read.status, roundTrips: read.roundTrips }).toEqual({ path, status: 200, roundTrips: 1 });
     }
     const write = await apiCountingRoundTrips('POST', '/clients', { token, body: { name: 'w' } });
-    expect({ status: write.status, roundTrips: write.roundTrips }).toEqual({ status: 201, roundTrips: 2 });
+    expect({ status: write.status, roundTrips: write.roundTrips }).toEqual({ status: 201, roundTrips: 1 });
     expect((await c.admin('DELETE', `/clients/${c.client.id}/tokens`)).status).toBe(204);
     const refused = await apiCountingRoundTrips('GET', '/clients', { token });
     expect({ status: refused.status, roundTrips: refused.roundTrips }).toEqual({ status: 401, roundTrips: 1 });
     const refusedWrite = await apiCountingRoundTrips('POST', '/clients', { token, body: { name: 'w' } });
     expect({ status: refusedWrite.status, roundTrips: refusedWrite.roundTrips }).toEqual({ status: 401, roundTrips: 1 });
+  });
+
+  it('a write checks its token in its own batch: a deletion that commits just before the batch stops it', async () => {
+    const writer = await issuedClient(['auth:read', 'auth:write']);
+    const token = await writer.token();
+    let raced = false;
+    // The real D1, but the writer's deletion lands right before the request's first batch.
+    const racing = new Proxy(env.DB, {
+      get(target, prop) {
+        if (prop !== 'withSession') return Reflect.get(target, prop).bind(target);
+        return (constraint?: string) => {
+          const session = target.withSession(constraint);
+          return {
+            prepare: (q: string) => session.prepare(q),
+            getBookmark: () => session.getBookmark(),
+            batch: async (statements: D1PreparedStatement[]) => {
+              if (!raced) {
+                raced = true;
+                await target.prepare('DELETE FROM clients WHERE id = ?').bind(writer.client.id).run();
+              }
+              return session.batch(statements);
+            },
+          };
+        };
+      },
+    });
+    const before = await countRows('clients');
+    const res = await createApp().fetch(
+      new Request('https://registry.test/clients', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'foothold' }),
+      }),
+      { ...env, DB: racing },
+    );
+    expect(raced).toBe(true);
+    expect(res.status).toBe(401);
+    expect(await countRows('clients')).toBe(before - 1); // the writer went; nothing came
   });
 
   it('a read that never reaches D1 (a validation error) is still refused for a revoked token', async () => {
@@ -247,7 +303,7 @@ describe('revocations in the audit trail', () => {
       requestId: res.headers.get('x-request-id'),
       changes: {
         before: { revoked: null, tokenGeneration: 0 },
-        after: { revoked: { jti, clientId: c.client.id, expiresAt: exp }, tokenGeneration: 0 },
+        after: { revoked: { jti, clientId: c.client.id, expiresAt: exp + 60 }, tokenGeneration: 0 },
       },
     });
     // Revoking it again changes nothing, and records nothing; nor does a refused revocation.

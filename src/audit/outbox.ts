@@ -1,4 +1,4 @@
-import { and, eq, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, eq, lt, sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db';
 import { auditEvents } from '../db/schema';
 import { eventJson, toEvent } from './audit.repository';
@@ -49,7 +49,9 @@ async function send(db: Database, queue: Queue, events: { id: string; event: Aud
   const flush = async () => {
     if (!batch.length) return;
     await queue.sendBatch(batch.map(({ body }) => ({ body, contentType: 'json' as const })));
-    await db.update(auditEvents).set({ pending: 0 }).where(inArray(auditEvents.id, batch.map(({ id }) => id)));
+    // One bound parameter for all the ids (D1 allows 100 in a statement; the update adds its own).
+    const ids = JSON.stringify(batch.map(({ id }) => id));
+    await db.update(auditEvents).set({ pending: 0 }).where(sql`${auditEvents.id} IN (SELECT value FROM json_each(${ids}))`);
     batch = [];
   };
   for (const { id, event } of events) {

@@ -12,7 +12,8 @@ export const TENANT_CLAIM = 'tenant';
 export const SECRET_ID_CLAIM = 'secret_id';
 /** The client's token generation at minting: revoking all the client's tokens bumps it. */
 export const GENERATION_CLAIM = 'gen';
-const CLOCK_TOLERANCE_SECONDS = 30;
+/** How far past `exp` (and before `nbf`) a token is still accepted: revocation entries must outlive it. */
+export const CLOCK_TOLERANCE_SECONDS = 30;
 // Asymmetric algorithms only: a symmetric one would let anyone holding the public key forge tokens.
 const EXTERNAL_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'EdDSA', 'Ed25519'];
 

@@ -1,5 +1,8 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { rawBatch, type Database } from '../db';
+import { createDb, rawBatch, type Database } from '../db';
+import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
+
+const dialect = new SQLiteAsyncDialect();
 import { closureOf, startFrom } from '../scopes/closure';
 import { InvalidTokenError, type VerifiedToken } from './access-tokens';
 
@@ -40,10 +43,18 @@ export function livenessOf(token: VerifiedToken, adminClientId: string | undefin
 
 export const revokedTokenError = () => new InvalidTokenError('the token has been revoked');
 
+const GATE_PATH = 'token revoked';
+// SQLite's words vary by version ("JSON path error near '…'", "bad JSON path: '…'"); the path does not.
+const GATE_FAILED = new RegExp(`JSON path.*'${GATE_PATH}'`);
+const rootMessage = (error: unknown): string =>
+  error instanceof Error ? (error.cause instanceof Error ? rootMessage(error.cause) : error.message) : String(error);
+
 /**
  * The liveness check of one request's token. A read folds it into its own
- * batch (`guardedRead`), so checking costs no round trip; anything else runs
- * it on its own (`check`). Either way it runs once.
+ * batch (`guardedRead`); a write's first batch starts with it as a gate that
+ * fails the whole batch for a revoked token (`gatedDatabase`): either way,
+ * checking costs no round trip. Anything else runs it on its own (`check`).
+ * It runs once.
  */
 export class TokenGuard {
   private settled = false;
@@ -60,6 +71,15 @@ export class TokenGuard {
 
   get sql() {
     return sql`SELECT ${this.live} AS live`;
+  }
+
+  /**
+   * The same check as a statement that fails when the token is revoked, so it
+   * aborts (and rolls back) the batch it leads: SQLite raises a JSON path error
+   * naming 'token revoked' for that path, and only then.
+   */
+  get gate() {
+    return sql`SELECT CASE WHEN ${this.live} THEN 1 ELSE json_extract('{}', ${sql.raw(`'${GATE_PATH}'`)}) END AS live`;
   }
 
   settle(rows: { live: number }[]) {
@@ -91,4 +111,52 @@ export async function guardedAll<Row>(db: Database, guard: TokenGuard | undefine
   const [check, result] = await rawBatch(db, [guard.sql, query]);
   guard.settle(check!.results as { live: number }[]);
   return result!.results as Row[];
+}
+
+/**
+ * A write's database: its first batch is led by the token's gate (one round
+ * trip for the check and the write, in one transaction, so no revocation can
+ * commit between them); a revoked token fails the batch, which writes nothing,
+ * and answers 401. A statement run outside a batch before that checks first.
+ */
+export function gatedDatabase(db: Database, guard: TokenGuard): Database {
+  const d1 = db.$client;
+  const gate = () => {
+    const { sql: text, params } = dialect.sqlToQuery(guard.gate);
+    return d1.prepare(text).bind(...params);
+  };
+  // Proxy → the real statement: D1's batch takes only its own statements.
+  const real = new WeakMap<object, D1PreparedStatement>();
+  const checkedFirst = (statement: D1PreparedStatement): D1PreparedStatement => {
+    const proxy = new Proxy(statement, {
+      get(target, prop) {
+        const value = Reflect.get(target, prop, target) as unknown;
+        if (prop === 'bind') return (...values: unknown[]) => checkedFirst(target.bind(...values));
+        if (typeof value !== 'function' || !['run', 'all', 'raw', 'first'].includes(prop as string)) return value;
+        return async (...args: unknown[]) => {
+          await guard.check(db);
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+    real.set(proxy, statement);
+    return proxy;
+  };
+  const gated = {
+    prepare: (query: string) => checkedFirst(d1.prepare(query)),
+    batch: async (proxies: D1PreparedStatement[]) => {
+      const statements = proxies.map((statement) => real.get(statement) ?? statement);
+      if (guard.done) return d1.batch(statements);
+      let results: D1Result[];
+      try {
+        results = await d1.batch([gate(), ...statements]);
+      } catch (error) {
+        if (GATE_FAILED.test(rootMessage(error))) guard.settle([{ live: 0 }]);
+        throw error;
+      }
+      guard.settle(results[0]!.results as { live: number }[]);
+      return results.slice(1);
+    },
+  };
+  return createDb(gated as unknown as D1Database);
 }

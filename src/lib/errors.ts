@@ -98,6 +98,8 @@ export function toInternalError(c: Context, err: Error) {
  * transient D1 error) that says nothing about internals.
  */
 export function handleError(err: Error, c: Context) {
+  // An ApiError thrown under a drizzle query (the token check of a statement) arrives wrapped.
+  if (err instanceof DrizzleQueryError && err.cause instanceof ApiError) err = err.cause;
   if (err instanceof ApiError) return errorJson(c, err.code, err.message, err.headers);
   if (err instanceof HTTPException) {
     const code = codeForHttpStatus.get(err.status);

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { InvalidTokenError, verifyAccessToken } from '../auth/access-tokens';
+import { CLOCK_TOLERANCE_SECONDS, InvalidTokenError, verifyAccessToken } from '../auth/access-tokens';
 import { INTROSPECT_SCOPE, TENANTS_SCOPE } from '../auth/privileges';
 import { trustedIssuersOf } from '../auth/trusted-issuers';
 import type { AuditContext } from '../audit/audit-trail';
@@ -49,7 +49,9 @@ export const revokeOwnToken = (c: Context<AppEnv>) =>
       requestId,
       pending: c.env.AUDIT_QUEUE !== undefined,
     };
-    const entry = { jti: verified.jti, tenantId: client.tenantId, clientId: client.id, expiresAt: verified.expiresAt };
+    // Kept until the token is refused anyway: past exp, plus the clock tolerance, plus a margin.
+    const expiresAt = verified.expiresAt + CLOCK_TOLERANCE_SECONDS + 30;
+    const entry = { jti: verified.jti, tenantId: client.tenantId, clientId: client.id, expiresAt };
     if (!(await revokeToken(c.var.db, entry, audit))) {
       throw new OAuthError('invalid_request', 'too many revoked tokens stand for this client: rotate SIGNING_KEYS to revoke them all');
     }

@@ -16,7 +16,7 @@ export interface RevokedToken {
   jti: string;
   tenantId: string;
   clientId: string;
-  /** The token's exp (epoch seconds): the entry is useless after it. */
+  /** Epoch seconds after which the token is refused anyway (its exp plus the clock tolerance, and more). */
   expiresAt: number;
 }
 

@@ -388,8 +388,8 @@ describe('a D1 write whose answer is lost after D1 applied it', () => {
     const mark = `lost-${crypto.randomUUID()}`; // a valid client id and scope label
     const headers = (await c.prepare?.(f)) ?? {};
     const req = c.request(f, mark, headers);
-    // Statement 1 is the token's liveness check (its own round trip); the write's batch starts at 2.
-    const db = new FaultyD1(2, message, 'after');
+    // Statement 1, the token's gate, leads the write's batch: its answer is the one lost.
+    const db = new FaultyD1(1, message, 'after');
     let lost!: Awaited<ReturnType<typeof callWithFault>>;
     const logged = await capturingLog(async () => {
       lost = await callWithFault(db, req);
@@ -427,9 +427,9 @@ describe('a statement failing inside D1 halfway through a batch', () => {
     const ok = await callWithFault(dryRun, request(await fixture()));
     expect(ok.status).toBeLessThan(300);
     expect(await countRows('audit_events', 'request_id = ?', ok.headers.get('x-request-id'))).toBe(1);
-    // One statement checks the token (its own round trip), then the write's batch: the audit
-    // statements (an INSERT before, an UPDATE and a DELETE after) are in it.
-    const batchStatements = dryRun.executed - 1;
+    // One batch: the token's gate, the audit statements (an INSERT before, an UPDATE and a DELETE
+    // after) and the write.
+    const batchStatements = dryRun.executed;
     expect(batchStatements).toBeGreaterThanOrEqual(4);
     for (let n = 1; n <= batchStatements; n++) {
       const req = request(await fixture());
