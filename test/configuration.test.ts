@@ -37,7 +37,23 @@ describe('a Worker missing its settings answers 503 naming the setting', () => {
     expect(token).toEqual({ status: 503, body: { error: 'temporarily_unavailable', error_description: message } });
     const admin = await callWith(short, '/clients', { headers: { authorization: `Bearer ${await getAdminToken()}` } });
     expect(admin).toEqual({ status: 503, body: { errorCode: 'SERVICE_UNAVAILABLE', errorMessage: message } });
-    expect((await callWith({ ADMIN_CLIENT_SECRET: 'y'.repeat(32) }, '/clients', { headers: { authorization: `Bearer ${await getAdminToken()}` } })).status).toBe(200);
+    // 32 characters is enough; and a new secret revokes the static admin's tokens minted under the old one.
+    const rotated = { ADMIN_CLIENT_SECRET: 'y'.repeat(32) };
+    const old = await callWith(rotated, '/clients', { headers: { authorization: `Bearer ${await getAdminToken()}` } });
+    expect(old).toEqual({ status: 401, body: { errorCode: 'UNAUTHORIZED', errorMessage: 'the token has been revoked' } });
+    const minted = await callWith(rotated, '/oauth/token', { ...tokenForm, body: `grant_type=client_credentials&client_id=${env.ADMIN_CLIENT_ID}&client_secret=${'y'.repeat(32)}` });
+    expect((await callWith(rotated, '/clients', { headers: { authorization: `Bearer ${minted.body.access_token}` } })).status).toBe(200);
+  });
+
+  it('a new ADMIN_CLIENT_ID (or ADMIN_TENANT) revokes the static admin\'s tokens too', async () => {
+    const headers = { authorization: `Bearer ${await getAdminToken()}` };
+    expect((await callWith({}, '/clients', { headers })).status).toBe(200);
+    for (const change of [{ ADMIN_CLIENT_ID: 'admin-2' }, { ADMIN_TENANT: 'ops' }]) {
+      expect(await callWith(change, '/clients', { headers }), JSON.stringify(change)).toEqual({
+        status: 401,
+        body: { errorCode: 'UNAUTHORIZED', errorMessage: 'the token has been revoked' },
+      });
+    }
   });
 
   it('a token verified under one SIGNING_KEYS value is refused once the keys change', async () => {
@@ -170,7 +186,11 @@ describe('settings that decide who a token is', () => {
     const res = await callWith({ ADMIN_TENANT: 'ops' }, '/oauth/token', tokenForm);
     expect(res.status).toBe(200);
     expect(claimsOf(res.body.access_token).tenant).toBe('ops');
-    const created = await api('POST', '/scopes', { token: res.body.access_token, body: { label: 'made:by-admin' } });
+    const created = await callWith({ ADMIN_TENANT: 'ops' }, '/scopes', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${res.body.access_token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ label: 'made:by-admin' }),
+    });
     expect(created.status).toBe(201);
     expect((await api('GET', `/scopes/${created.body.data.id}`, { token: await tenantToken('ops') })).status).toBe(200);
     expect((await api('GET', `/scopes/${created.body.data.id}`, { token: await tenantToken('default') })).status).toBe(404);

@@ -42,11 +42,15 @@ describe('the scheduled handler', () => {
     const now = Math.floor(Date.now() / 1000);
     await insert('revoked_tokens', ['jti', 'tenant_id', 'client_id', 'expires_at'], [...revoked('gone', 3, now - 1), ...revoked('kept', 2, now + 600)]);
     await insert('revoked_secrets', ['secret_id', 'tenant_id', 'client_id', 'expires_at'], [...revoked('gone', 4, now - 1), ...revoked('kept', 1, now + 600)]);
+    const clientRows = (prefix: string, count: number, at: number) => revoked(prefix, count, at).map(([id, tenant, , at2]) => [id, tenant, at2]);
+    await insert('revoked_clients', ['client_id', 'tenant_id', 'expires_at'], [...clientRows('gone', 2, now - 1), ...clientRows('kept', 3, now + 600)]);
     await runCron();
     expect(await countRows('revoked_tokens', "jti LIKE 'gone-%'")).toBe(0);
     expect(await countRows('revoked_tokens', "jti LIKE 'kept-%'")).toBe(2);
     expect(await countRows('revoked_secrets', "secret_id LIKE 'gone-%'")).toBe(0);
     expect(await countRows('revoked_secrets', "secret_id LIKE 'kept-%'")).toBe(1);
+    expect(await countRows('revoked_clients', "client_id LIKE 'gone-%'")).toBe(0);
+    expect(await countRows('revoked_clients', "client_id LIKE 'kept-%'")).toBe(3);
   });
 
   it('purges audit events older than AUDIT_RETENTION_DAYS (default 400), and none when the setting is not a number of days', async () => {

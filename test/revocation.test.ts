@@ -71,6 +71,38 @@ describe('deleting a client or a secret', () => {
   });
 });
 
+describe('tokens minted before tokens named their secret, and after the records expire', () => {
+  const legacyOf = async (token: string) => {
+    const { secret_id: _secret, gen: _gen, ...claims } = claimsOf(token);
+    return signToken({ claims: { ...claims, jti: crypto.randomUUID() } });
+  };
+
+  it('a token without secret_id is refused once its client is deleted, even when the id is taken again', async () => {
+    const c = await issuedClient(['auth:read']);
+    const legacy = await legacyOf(await c.token());
+    await expectGood(legacy);
+    expect((await c.admin('DELETE', `/clients/${c.client.id}`)).status).toBe(204);
+    await expectRevoked(legacy);
+    expect((await c.admin('POST', '/clients', { id: c.client.id, name: 'again' })).status).toBe(201);
+    await expectRevoked(legacy);
+    // And like any token, it needs the grants it carries while its client exists.
+    const d = await issuedClient(['auth:read', 'ledger:read']);
+    const carrying = await legacyOf(await d.token());
+    await expectGood(carrying);
+    expect((await d.admin('DELETE', `/clients/${d.client.id}/scopes/${d.scopeIds['ledger:read']}`)).status).toBe(204);
+    await expectRevoked(carrying);
+  });
+
+  it('a client’s token needs its client to exist, even once the record of its deleted secret is gone', async () => {
+    const c = await issuedClient(['auth:read']);
+    const token = await c.token();
+    expect((await c.admin('DELETE', `/clients/${c.client.id}`)).status).toBe(204);
+    await env.DB.prepare('DELETE FROM revoked_secrets WHERE client_id = ?').bind(c.client.id).run();
+    await env.DB.prepare('DELETE FROM revoked_clients WHERE client_id = ?').bind(c.client.id).run();
+    await expectRevoked(token);
+  });
+});
+
 describe('removing a grant', () => {
   const removals: [string, (c: Awaited<ReturnType<typeof issuedClient>>) => Promise<number>][] = [
     ['deleteScopeFromClient', async (c) => (await c.admin('DELETE', `/clients/${c.client.id}/scopes/${c.scopeIds['ledger:read']}`)).status],

@@ -12,6 +12,8 @@ export const TENANT_CLAIM = 'tenant';
 export const SECRET_ID_CLAIM = 'secret_id';
 /** The client's token generation at minting: revoking all the client's tokens bumps it. */
 export const GENERATION_CLAIM = 'gen';
+/** The static admin's tokens: the proof of the configuration that minted them (auth/admin-identity.ts). */
+export const ADMIN_PROOF_CLAIM = 'adm';
 /** How far past `exp` (and before `nbf`) a token is still accepted: revocation entries must outlive it. */
 export const CLOCK_TOLERANCE_SECONDS = 30;
 // Asymmetric algorithms only: a symmetric one would let anyone holding the public key forge tokens.
@@ -56,6 +58,8 @@ export interface VerifiedToken {
   secretId?: string;
   /** This service's tokens: the client's token generation when it was minted (claim `gen`, 0 when absent). */
   generation: number;
+  /** This service's tokens: the static admin's proof (claim `adm`), on its tokens only. */
+  adminProof?: string;
   scopes: Set<string>;
   /** The token's tenant: this service's `tenant` claim, or the external provider's configured claim. */
   tenant: unknown;
@@ -199,6 +203,7 @@ export async function verifyAccessToken(token: string, trusted: TrustedIssuers):
       ...(typeof payload.iat === 'number' ? { issuedAt: payload.iat } : {}),
       ...(!isExternal && typeof payload[SECRET_ID_CLAIM] === 'string' ? { secretId: payload[SECRET_ID_CLAIM] as string } : {}),
       generation: !isExternal && Number.isSafeInteger(payload[GENERATION_CLAIM]) ? (payload[GENERATION_CLAIM] as number) : 0,
+      ...(!isExternal && typeof payload[ADMIN_PROOF_CLAIM] === 'string' ? { adminProof: payload[ADMIN_PROOF_CLAIM] as string } : {}),
       scopes: scopesOf(payload),
       tenant: payload[tenantClaim],
       tenantClaim,

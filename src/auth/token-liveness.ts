@@ -4,29 +4,32 @@ import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
 
 const dialect = new SQLiteAsyncDialect();
 import { closureOf, startFrom } from '../scopes/closure';
+import type { AdminIdentity } from './admin-identity';
 import { InvalidTokenError, type VerifiedToken } from './access-tokens';
 
 /**
  * Whether one of this service's tokens still stands, as one SQL expression
- * (1 or 0), so that it can ride in the batch of the read it guards:
+ * (1 or 0), so that it can ride in the batch of the read or write it guards:
  *  - it was not revoked on its own (RFC 7009: revoked_tokens, by jti);
- *  - the secret that minted it was not deleted, alone or with its client
- *    (revoked_secrets, written by a trigger on client_secrets);
- *  - while its client exists: the client's token generation is the token's
- *    (revoking all its tokens bumps it), and the client still holds every
- *    scope the token carries (detaching, deleting or relabelling a scope, or
- *    removing a transient link, takes it away).
- * A token naming no stored client (the static admin's, whose powers come from
- * configuration) is judged by its jti alone. The external provider's tokens are
- * not judged here: null.
+ *  - the static admin's (claim `adm`): its proof is the current configuration's;
+ *  - a client's: the secret that minted it (claim `secret_id`) was not deleted,
+ *    alone or with its client (revoked_secrets, written by a trigger), and its
+ *    client exists, with the token's generation (revoking all its tokens bumps
+ *    it), and still holds every scope the token carries (detaching, deleting or
+ *    relabelling a scope, or removing a transient link, takes it away);
+ *  - a token minted before tokens named their secret (no `secret_id`): its
+ *    client was not deleted (revoked_clients) and, while it exists, the same.
+ * The external provider's tokens are not judged here: null.
  */
-export function livenessOf(token: VerifiedToken, adminClientId: string | undefined): SQL | null {
+export function livenessOf(token: VerifiedToken, admin: AdminIdentity): SQL | null {
   if (token.external) return null;
   const notRevoked = token.jti ? sql`NOT EXISTS (SELECT 1 FROM revoked_tokens WHERE jti = ${token.jti})` : sql`1`;
-  if (token.clientId === adminClientId && token.secretId === undefined) return sql`(${notRevoked})`;
-  const secretStands = token.secretId
-    ? sql`NOT EXISTS (SELECT 1 FROM revoked_secrets WHERE secret_id = ${token.secretId})`
-    : sql`1`;
+  const claimsAdmin = token.adminProof !== undefined || (token.clientId === admin.id && token.secretId === undefined);
+  if (claimsAdmin) {
+    // Minted under another configuration (or before proofs): its powers came from a configuration that is gone.
+    const current = token.adminProof === admin.proof && token.clientId === admin.id;
+    return current ? sql`(${notRevoked})` : sql`0`;
+  }
   const tenant = typeof token.tenant === 'string' ? token.tenant : '';
   const client = sql`tenant_id = ${tenant} AND id = ${token.clientId}`;
   const labels = [...token.scopes];
@@ -36,9 +39,12 @@ export function livenessOf(token: VerifiedToken, adminClientId: string | undefin
         WHERE sc.tenant_id = ${tenant} AND sc.label IN (SELECT value FROM json_each(${JSON.stringify(labels)}))
           AND sc.id IN (${closureOf(tenant, startFrom.clientScopes(tenant, token.clientId))})) = ${labels.length}`
     : sql`1`;
-  return sql`(${notRevoked} AND ${secretStands} AND (
-    NOT EXISTS (SELECT 1 FROM clients WHERE ${client})
-    OR EXISTS (SELECT 1 FROM clients WHERE ${client} AND token_generation = ${token.generation} AND ${holdsEveryScope})))`;
+  const clientHolds = sql`EXISTS (SELECT 1 FROM clients WHERE ${client} AND token_generation = ${token.generation} AND ${holdsEveryScope})`;
+  if (token.secretId !== undefined) {
+    return sql`(${notRevoked} AND NOT EXISTS (SELECT 1 FROM revoked_secrets WHERE secret_id = ${token.secretId}) AND ${clientHolds})`;
+  }
+  return sql`(${notRevoked} AND NOT EXISTS (SELECT 1 FROM revoked_clients WHERE client_id = ${token.clientId} AND tenant_id = ${tenant})
+    AND (NOT EXISTS (SELECT 1 FROM clients WHERE ${client}) OR ${clientHolds}))`;
 }
 
 export const revokedTokenError = () => new InvalidTokenError('the token has been revoked');

@@ -168,6 +168,21 @@ export const revokedSecrets = sqliteTable(
 );
 
 /**
+ * Clients deleted, by a trigger on clients: tokens minted before secrets were
+ * recorded in them (no `secret_id` claim) are refused once their client is
+ * deleted. Kept for the longest a token can live, and purged after.
+ */
+export const revokedClients = sqliteTable(
+  'revoked_clients',
+  {
+    clientId: text('client_id').primaryKey(),
+    tenantId: text('tenant_id').notNull(),
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [index('revoked_clients_expiry_idx').on(t.expiresAt)],
+);
+
+/**
  * One row per successful admin write, written in the same D1 batch as the
  * write. `before`/`after` are JSON snapshots of the target (never a secret's
  * clear value or digest). `pending` is 1 until the event reached AUDIT_QUEUE

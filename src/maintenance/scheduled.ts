@@ -21,6 +21,7 @@ export function retentionDaysOf(env: Pick<AppBindings, 'AUDIT_RETENTION_DAYS'>):
 export interface MaintenanceReport {
   revokedTokensPurged: number;
   revokedSecretsPurged: number;
+  revokedClientsPurged: number;
   auditEventsPurged: number;
   auditEventsSent: number;
 }
@@ -34,7 +35,7 @@ export interface MaintenanceReport {
  */
 export async function runMaintenance(env: AppBindings, now: number): Promise<MaintenanceReport> {
   const db = createDb(env.DB);
-  const report: MaintenanceReport = { revokedTokensPurged: 0, revokedSecretsPurged: 0, auditEventsPurged: 0, auditEventsSent: 0 };
+  const report: MaintenanceReport = { revokedTokensPurged: 0, revokedSecretsPurged: 0, revokedClientsPurged: 0, auditEventsPurged: 0, auditEventsSent: 0 };
   const step = async (task: string, run: () => Promise<void>) => {
     try {
       await run();
@@ -46,6 +47,7 @@ export async function runMaintenance(env: AppBindings, now: number): Promise<Mai
     const purged = await purgeExpiredRevocations(db, Math.floor(now / 1000));
     report.revokedTokensPurged = purged.tokens;
     report.revokedSecretsPurged = purged.secrets;
+    report.revokedClientsPurged = purged.clients;
   });
   await step('purge audit events', async () => {
     const days = retentionDaysOf(env);

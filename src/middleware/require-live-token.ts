@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import { adminIdentityOf } from '../auth/admin-identity';
 import { gatedDatabase, livenessOf, TokenGuard } from '../auth/token-liveness';
 import type { AppEnv } from '../lib/create-router';
 import { handleError } from '../lib/errors';
@@ -14,7 +15,7 @@ import { isReadMethod } from './require-scope';
  * anything is sent.
  */
 export const requireLiveToken: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const live = livenessOf(c.var.auth, c.env.ADMIN_CLIENT_ID);
+  const live = livenessOf(c.var.auth, await adminIdentityOf(c.env));
   if (!live) return next();
   const guard = new TokenGuard(live);
   if (isReadMethod(c.req.method)) c.set('tokenGuard', guard);

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { InvalidTokenError, verifyAccessToken, type VerifiedToken } from '../auth/access-tokens';
+import { adminIdentityOf } from '../auth/admin-identity';
 import { livenessOf } from '../auth/token-liveness';
 import { trustedIssuersOf } from '../auth/trusted-issuers';
 import type { Database } from '../db';
@@ -37,7 +38,7 @@ export async function judgeToken(env: AppBindings, db: Database, token: string):
     if (error instanceof InvalidTokenError) return { judgement: INACTIVE };
     throw error;
   }
-  const live = livenessOf(verified, env.ADMIN_CLIENT_ID);
+  const live = livenessOf(verified, await adminIdentityOf(env));
   if (!live || typeof verified.tenant !== 'string') return { judgement: INACTIVE, verified };
   const [row] = await db.all<{ live: number }>(sql`SELECT ${live} AS live`);
   if (row?.live !== 1) return { judgement: INACTIVE, verified };

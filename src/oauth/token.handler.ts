@@ -1,5 +1,6 @@
 import type { Context } from 'hono';
-import { GENERATION_CLAIM, mintAccessToken, SECRET_ID_CLAIM, TENANT_CLAIM } from '../auth/access-tokens';
+import { ADMIN_PROOF_CLAIM, GENERATION_CLAIM, mintAccessToken, SECRET_ID_CLAIM, TENANT_CLAIM } from '../auth/access-tokens';
+import { adminIdentityOf } from '../auth/admin-identity';
 import { ownIssuerOf } from '../auth/trusted-issuers';
 import { tokenTtlOf } from '../config';
 import type { AppEnv } from '../lib/create-router';
@@ -26,8 +27,10 @@ export const issueToken = (c: Context<AppEnv>) =>
       scopes,
       extraClaims: {
         [TENANT_CLAIM]: client.tenantId,
-        // What revocation checks (auth/token-liveness.ts); the static admin's tokens have no secret.
+        // What revocation checks (auth/token-liveness.ts): a client's secret and generation, or the
+        // proof of the configuration that makes the static admin.
         ...(client.secretId ? { [SECRET_ID_CLAIM]: client.secretId, [GENERATION_CLAIM]: client.tokenGeneration } : {}),
+        ...(client.isStaticAdmin ? { [ADMIN_PROOF_CLAIM]: (await adminIdentityOf(c.env)).proof } : {}),
       },
     });
     return c.json({ access_token: token, token_type: 'Bearer', expires_in: expiresIn, scope: scopes.join(' ') }, 200, NO_STORE);
