@@ -1175,8 +1175,8 @@ export const mutants = [
     id: 'A12',
     module: 'src/maintenance/scheduled.ts',
     description: 'an invalid AUDIT_RETENTION_DAYS falls back to the default and purges',
-    find: 'return Number.isInteger(days) && days >= 1 && days <= 36_500 ? days : null;',
-    replace: 'return Number.isInteger(days) && days >= 1 && days <= 36_500 ? days : DEFAULT_AUDIT_RETENTION_DAYS;',
+    find: 'return days >= 1 && days <= 36_500 ? days : null;',
+    replace: 'return days >= 1 && days <= 36_500 ? days : DEFAULT_AUDIT_RETENTION_DAYS;',
     tests: MAINTENANCE,
   },
   {

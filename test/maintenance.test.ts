@@ -59,8 +59,10 @@ describe('the scheduled handler', () => {
     const kept = async () => (await env.DB.prepare("SELECT id FROM audit_events WHERE tenant_id = 'purge-tenant' ORDER BY created_at").all()).results.map((r) => r.id);
     const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
     try {
-      await runCron(now, { AUDIT_RETENTION_DAYS: '30 days' });
-      expect(await kept()).toEqual(['old', 'month', 'new']);
+      for (const invalid of ['30 days', '0x1', '1e1', '0', '36501']) {
+        await runCron(now, { AUDIT_RETENTION_DAYS: invalid });
+        expect(await kept(), invalid).toEqual(['old', 'month', 'new']);
+      }
       expect(errors.mock.calls.flat().join('\n')).toContain('AUDIT_RETENTION_DAYS must be a whole number of days');
     } finally {
       errors.mockRestore();

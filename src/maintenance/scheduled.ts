@@ -14,8 +14,9 @@ export const OUTBOX_GRACE_MS = 60 * 1000;
 export function retentionDaysOf(env: Pick<AppBindings, 'AUDIT_RETENTION_DAYS'>): number | null {
   const raw = env.AUDIT_RETENTION_DAYS;
   if (raw === undefined || raw === '') return DEFAULT_AUDIT_RETENTION_DAYS;
-  const days = Number(raw);
-  return Number.isInteger(days) && days >= 1 && days <= 36_500 ? days : null;
+  // Decimal digits only: Number() would also take "0x1f", "1e3" or " 7 ".
+  const days = /^[0-9]{1,5}$/.test(raw) ? Number(raw) : NaN;
+  return days >= 1 && days <= 36_500 ? days : null;
 }
 
 export interface MaintenanceReport {
