@@ -7,9 +7,12 @@
 // `warmup` ({ request, vary } for the warm-up, when it must not use the measured requests),
 // `check(body)` (checked on every probe), `measure: false` (probe only: a delete cannot repeat),
 // `before()` and `after(run)` (facts checked around the measured window).
-import { bearer } from './api.mjs';
+import { FORM, basic, bearer } from './api.mjs';
 import { firstUseSecretsUsed, tokenRequest, windowSecretState } from './seed.mjs';
-import { BIG_TENANT, SETTINGS, SMALL_TENANT, bigLabel, deepLabel, deepRow, seededId } from './config.mjs';
+import { ADMIN_ID, BIG_TENANT, SETTINGS, SMALL_TENANT, bigLabel, deepLabel, deepRow, seededId } from './config.mjs';
+
+/** The ids of the token-judgement cases (their round trips: bench/report.mjs). */
+export const JUDGEMENT_CASES = ['introspect', 'verifyBinding'];
 
 /** Cycles through `items`, one per request, across all connections. */
 function cycle(items) {
@@ -64,6 +67,12 @@ export function defineGroups(s) {
   const firstUseWarmup = firstUse.slice(1, 1 + warmupShare);
   const firstUseWindow = firstUse.slice(1 + warmupShare);
   const tokenBody = (body) => (typeof body?.access_token === 'string' ? null : 'no access_token');
+  // The judgement of the token client's token: active, its own, in tenant default, with the scope asked for.
+  const judgedScope = 'bench:a';
+  const activeJudgement = (body) =>
+    body?.active === true && body.client_id === s.tokenClient && body.tenant === 'default' && body.scope?.split(' ').includes(judgedScope)
+      ? null
+      : `expected {"active":true} for ${s.tokenClient} in tenant default with ${judgedScope}, got ${JSON.stringify(body)?.slice(0, 300)}`;
   let createdScopes = 0;
 
   // Filtered lists: `name` (a prefix) and `metadata[kind]` (a JSON key), each matching one client
@@ -175,6 +184,34 @@ export function defineGroups(s) {
               `(probe, warm-up, window; up to ${2 * SETTINGS.connections} more were in flight when runs ended)`,
           };
         },
+      },
+    ],
+    // Judging one token (the token client's, minted once: after the first request its signature check
+    // is a hit in the isolate's verified-token cache; the liveness query runs every time): as a client
+    // holding auth:introspect does, and as a resource server does through its service binding.
+    [
+      {
+        id: 'introspect',
+        label: 'POST /oauth/introspect (admin client, one token)',
+        kind: 'read',
+        request: {
+          method: 'POST',
+          path: '/oauth/introspect',
+          headers: { authorization: basic(ADMIN_ID, s.adminSecret), 'content-type': FORM },
+          body: `token=${encodeURIComponent(s.judgedToken)}`,
+        },
+        check: activeJudgement,
+      },
+      {
+        id: 'verifyBinding',
+        label: 'TokenVerifier.verify via service binding (one token)',
+        kind: 'read',
+        request: {
+          method: 'GET',
+          path: `/__bench/verify?tenant=default&scope=${encodeURIComponent(judgedScope)}`,
+          headers: { authorization: bearer(s.judgedToken) },
+        },
+        check: activeJudgement,
       },
     ],
     [
@@ -327,4 +364,23 @@ function variedCredentials(pool) {
     const { id, secret } = next();
     return { headers: tokenRequest(id, secret).headers };
   };
+}
+
+/** Every case id, in run order (defineGroups on placeholder seeding: only the ids are read). */
+export function caseIds() {
+  const placeholder = {
+    firstUse: Array.from({ length: 3 }, (_, i) => ({ id: `placeholder-${i}`, secret: 'placeholder' })),
+    freshTokens: ['placeholder'],
+    secretTargets: ['placeholder'],
+    scopeIds: {},
+    windowSecret: {},
+  };
+  return defineGroups(placeholder).flat().map((testCase) => testCase.id);
+}
+
+/** The groups with only the cases `only` names (all of them when null), empty groups dropped. */
+export function selectCases(groups, only) {
+  if (!only) return groups;
+  const wanted = new Set(only);
+  return groups.map((group) => group.filter((testCase) => wanted.has(testCase.id))).filter((group) => group.length);
 }

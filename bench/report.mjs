@@ -4,6 +4,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { JUDGEMENT_CASES } from './cases.mjs';
 import { README, ROOT, SETTINGS, bigLabel, deepLabel, relativePath } from './config.mjs';
 import { round } from './measure.mjs';
 
@@ -101,6 +102,29 @@ function floorTarget(byId, windows, { id, caseId, description, lo, hi }) {
 }
 
 /**
+ * A case's throughput over the one-query floor, where nothing sets a band: shown against the nearest
+ * and every window, verdict INFO. Still FAULT above 1 against the nearest window, since the case runs
+ * at least that query (a number the code cannot produce).
+ */
+function infoFloorTarget(byId, windows, { id, caseId, description }) {
+  const run = byId[caseId];
+  const values = windows.map((w) => normalized(run, w));
+  const spread = [Math.min(...values), Math.max(...values)];
+  const format = fixed(2);
+  return {
+    id,
+    description,
+    band: null,
+    better: 'higher',
+    basis: 'every window',
+    nearest: run.vsOneQuery,
+    everyWindow: spread.map((v) => round(v, 3)),
+    shown: { band: 'none (informational)', nearest: format(run.vsOneQuery), everyWindow: `${format(spread[0])} – ${format(spread[1])}` },
+    verdict: run.vsOneQuery === null ? 'N/A' : run.vsOneQuery > 1 ? 'FAULT' : 'INFO',
+  };
+}
+
+/**
  * A number made of two cases, each divided by its nearest window; its spread divides each by
  * either window around it (before or after its group), every combination.
  */
@@ -145,67 +169,107 @@ const ALL_WRITES = [
   'createScope', 'updateScope', 'deleteScope', 'addTransientScope', 'deleteTransientScope',
 ];
 
-function targetChecks(byId, runs, windows) {
+/**
+ * The targets, each with the cases it needs. A run of every case computes them all; a run of some
+ * (--only) only those whose cases all ran.
+ */
+function targetChecks(byId, runs, windows, only) {
   const cases = runs.filter((r) => r.kind !== 'baseline');
-  const reads = cases.filter((r) => r.kind === 'read');
+  const judgement = new Set(JUDGEMENT_CASES);
+  const reads = cases.filter((r) => r.kind === 'read' && !r.id.startsWith('token') && !judgement.has(r.id));
   const writes = cases.filter((r) => r.kind === 'write');
   const missingWrites = ALL_WRITES.filter((id) => !byId[id]);
   const once = [{ total: 1, waitUntil: 0 }];
-  const tokenFacts = byId.token.facts ?? {};
-  const firstUseFacts = byId.tokenFirstUse.facts ?? {};
   const verification = (a) => ({ a, b: 'readClientNoAuth', of: (x, y) => 1 - x / y, format: pct });
   const costRatio = (a, b) => ({ a, b, of: (x, y) => y / x, format: fixed(2) }); // how many times slower a runs than b
-  return [
-    tripTarget({
-      id: 'readsOneRoundTrip',
-      description: 'every read is 1 D1 round trip, waitUntil work included (the token endpoint: next row)',
-      limit: '1 each',
-      runs: reads.filter((r) => !r.id.startsWith('token')),
-      expected: () => once,
-    }),
-    tripTarget({
-      id: 'tokenRoundTrips',
-      description: "/oauth/token is 1 D1 round trip, + 1 in waitUntil (lastUsedAt) on a secret's first use in an hour",
-      limit: '1 + 1 in waitUntil, then 1',
-      runs: [byId.token, byId.tokenFirstUse],
-      expected: () => [{ total: 2, waitUntil: 1 }, { total: 1, waitUntil: 0 }],
-      extra: [
-        ['one-client window holds its lastUsedAt write', tokenFacts.lastUsedAtWrittenInWindow === true],
-        ['first-use writes all recorded', firstUseFacts.writesAccountedFor === true],
-      ],
-    }),
-    tripTarget({
-      id: 'writesOneRoundTrip',
-      description: 'every write is 1 D1 round trip (a batch counts as 1), waitUntil work included',
-      limit: '1 each',
-      runs: writes,
-      expected: () => once,
-      extra: [[`all ${ALL_WRITES.length} measured${missingWrites.length ? ` (missing ${missingWrites.join(', ')})` : ''}`, missingWrites.length === 0]],
-    }),
-    floorTarget(byId, windows, { id: 'readClientVsOneQuery', caseId: 'readClient', description: 'readClient throughput over the one-query floor', lo: 0.8, hi: 1 }),
-    floorTarget(byId, windows, { id: 'tokenVsOneQuery', caseId: 'token', description: '/oauth/token throughput over the one-query floor', lo: 0.7, hi: 1 }),
-    pairTarget(byId, windows, {
-      id: 'verificationCostHit',
-      description: 'bearer verification cost, cached token (1 − readClient / no bearer check)',
-      ...verification('readClient'),
-      lo: 0,
-      hi: 0.1,
-    }),
-    pairTarget(byId, windows, {
-      id: 'verificationCostMiss',
-      description: 'bearer verification cost, fresh tokens (1 − readClient / no bearer check)',
-      ...verification('readClientFresh'),
-      lo: 0,
-      hi: 0.2,
-    }),
-    pairTarget(byId, windows, {
+  const pair = (target) => ({ needs: [target.a, target.b], make: () => pairTarget(byId, windows, target) });
+  const targets = [
+    {
+      needs: reads.map((r) => r.id),
+      make: () =>
+        tripTarget({
+          id: 'readsOneRoundTrip',
+          description: 'every read is 1 D1 round trip, waitUntil work included (the token endpoint and token judgement: next rows)',
+          limit: '1 each',
+          runs: reads,
+          expected: () => once,
+        }),
+    },
+    {
+      needs: ['token', 'tokenFirstUse'],
+      make: () => {
+        const tokenFacts = byId.token.facts ?? {};
+        const firstUseFacts = byId.tokenFirstUse.facts ?? {};
+        return tripTarget({
+          id: 'tokenRoundTrips',
+          description: "/oauth/token is 1 D1 round trip, + 1 in waitUntil (lastUsedAt) on a secret's first use in an hour",
+          limit: '1 + 1 in waitUntil, then 1',
+          runs: [byId.token, byId.tokenFirstUse],
+          expected: () => [{ total: 2, waitUntil: 1 }, { total: 1, waitUntil: 0 }],
+          extra: [
+            ['one-client window holds its lastUsedAt write', tokenFacts.lastUsedAtWrittenInWindow === true],
+            ['first-use writes all recorded', firstUseFacts.writesAccountedFor === true],
+          ],
+        });
+      },
+    },
+    {
+      needs: JUDGEMENT_CASES,
+      make: () =>
+        tripTarget({
+          id: 'tokenJudgementRoundTrips',
+          description:
+            "token judgement: /oauth/introspect is 2 D1 round trips (the caller's credentials, the token's liveness), " +
+            'TokenVerifier.verify through the binding 1 (its liveness)',
+          limit: '2 / 1',
+          runs: JUDGEMENT_CASES.map((id) => byId[id]),
+          expected: (run) => (run.id === 'introspect' ? [{ total: 2, waitUntil: 0 }] : once),
+        }),
+    },
+    {
+      needs: ALL_WRITES,
+      make: () =>
+        tripTarget({
+          id: 'writesOneRoundTrip',
+          description: 'every write is 1 D1 round trip (a batch counts as 1), waitUntil work included',
+          limit: '1 each',
+          runs: writes,
+          expected: () => once,
+          extra: [[`all ${ALL_WRITES.length} measured${missingWrites.length ? ` (missing ${missingWrites.join(', ')})` : ''}`, missingWrites.length === 0]],
+        }),
+    },
+    {
+      needs: ['readClient'],
+      make: () => floorTarget(byId, windows, { id: 'readClientVsOneQuery', caseId: 'readClient', description: 'readClient throughput over the one-query floor', lo: 0.8, hi: 1 }),
+    },
+    {
+      needs: ['token'],
+      make: () => floorTarget(byId, windows, { id: 'tokenVsOneQuery', caseId: 'token', description: '/oauth/token throughput over the one-query floor', lo: 0.7, hi: 1 }),
+    },
+    {
+      needs: ['introspect'],
+      make: () =>
+        infoFloorTarget(byId, windows, { id: 'introspectVsOneQuery', caseId: 'introspect', description: '/oauth/introspect throughput over the one-query floor (no band)' }),
+    },
+    {
+      needs: ['verifyBinding'],
+      make: () =>
+        infoFloorTarget(byId, windows, {
+          id: 'verifyBindingVsOneQuery',
+          caseId: 'verifyBinding',
+          description: 'TokenVerifier.verify through the binding over the one-query floor (no band)',
+        }),
+    },
+    pair({ id: 'verificationCostHit', description: 'bearer verification cost, cached token (1 − readClient / no bearer check)', ...verification('readClient'), lo: 0, hi: 0.1 }),
+    pair({ id: 'verificationCostMiss', description: 'bearer verification cost, fresh tokens (1 − readClient / no bearer check)', ...verification('readClientFresh'), lo: 0, hi: 0.2 }),
+    pair({
       id: 'listScaleFirstPage',
       description: `list page 1: cost at ${bigLabel} clients ÷ cost at ${SETTINGS.smallTenantClients}`,
       ...costRatio('listBigFirst', 'listSmall'),
       lo: 1 / 1.3,
       hi: 1.3,
     }),
-    pairTarget(byId, windows, {
+    pair({
       id: 'listScaleDeepPage',
       description: `list page ${deepLabel} of ${bigLabel}: cost ÷ cost at ${SETTINGS.smallTenantClients}`,
       ...costRatio('listBigDeep', 'listSmall'),
@@ -213,7 +277,7 @@ function targetChecks(byId, runs, windows) {
       hi: 1.3,
     }),
     ...['name', 'metadata'].map((filter) =>
-      pairTarget(byId, windows, {
+      pair({
         id: `filteredScale_${filter}`,
         description: `${filter}-filtered page 1 (rare match): cost at ${bigLabel} ÷ cost at ${SETTINGS.smallTenantClients}`,
         ...costRatio(`filtered${filter}Big`, `filtered${filter}Small`),
@@ -221,7 +285,7 @@ function targetChecks(byId, runs, windows) {
         hi: 2,
       }),
     ),
-    pairTarget(byId, windows, {
+    pair({
       id: 'filteredDepth',
       description: `metadata-filtered page ${deepLabel} of ${bigLabel}: cost ÷ cost of page 1`,
       ...costRatio('filteredmetadataDeep', 'filteredmetadataBig'),
@@ -229,6 +293,7 @@ function targetChecks(byId, runs, windows) {
       hi: 1.3,
     }),
   ];
+  return targets.filter(({ needs }) => !only || (needs.length > 0 && needs.every((id) => byId[id]))).map(({ make }) => make());
 }
 
 // ---------------------------------------------------------------------------
@@ -294,15 +359,15 @@ function packageVersion(name) {
   }
 }
 
-export function buildResults({ started, code, busyBeforeStart, runs }) {
+export function buildResults({ started, code, busyBeforeStart, runs, only = null }) {
   const windows = windowsOf(runs);
   addRatios(runs, windows);
   const byId = Object.fromEntries(runs.filter((r) => r.kind !== 'baseline').map((r) => [r.id, r]));
-  const targets = targetChecks(byId, runs, windows);
+  const targets = targetChecks(byId, runs, windows, only);
   const floors = windows.map((w) => w.oneQuery.requestsPerSecond);
   const otherCpu = runs.map((r) => r.otherCpu).filter((v) => v !== null && v !== undefined);
   return {
-    schemaVersion: 2,
+    schemaVersion: 3, // 3: `only`, and informational targets (band null, verdict INFO)
     date: new Date().toISOString(),
     machine: {
       node: process.version,
@@ -316,6 +381,8 @@ export function buildResults({ started, code, busyBeforeStart, runs }) {
     code,
     versions: { wrangler: packageVersion('wrangler'), autocannon: packageVersion('autocannon') },
     settings: SETTINGS,
+    /** The case ids of a partial run (--only), or null: every case ran. */
+    only,
     allRequestsSucceeded: runs.every((c) => failedRequests(c) === 0),
     windows: windows.map((w) => ({
       index: w.index,
@@ -336,7 +403,8 @@ function summary(results) {
   const commit = code.commit ? `commit ${code.commit.slice(0, 7)}${code.clean ? '' : ' with uncommitted changes'}` : 'no commit';
   return [
     `Measured ${results.date.slice(0, 10)} at ${commit}: ${machine.cpus} vCPUs (${machine.cpuModel}), ${versions}; ` +
-      `${settings.connections} connections, ${settings.seconds} s per case after ${settings.warmupSeconds} s of warm-up.`,
+      `${settings.connections} connections, ${settings.seconds} s per case after ${settings.warmupSeconds} s of warm-up` +
+      `${results.only ? `; only the cases ${results.only.join(', ')} (--only)` : ''}.`,
     `The one-query baseline ran at ${Math.round(low)}–${Math.round(high)} req/s over its ${windows.length} windows ` +
       `(the fastest ${(((high - low) / low) * 100).toFixed(1)}% above the slowest); ` +
       (machine.otherCpuMax === null

@@ -17,24 +17,46 @@
 // run writes bench/results.json and the README's generated block, with the commit. On a dirty
 // tree, or with --scratch, it prints the same tables and writes bench/.tmp/results.json only.
 //
+// Arguments: --scratch (never publish), --only <id,...> (only the cases of those ids, e.g.
+// `--only introspect,verifyBinding`, still between baseline windows; the targets whose cases all ran;
+// implies --scratch: a partial run is never published).
+//
 // Settings (environment): BENCH_SECONDS (5), BENCH_WARMUP_SECONDS (1), BENCH_CONNECTIONS (8),
 // BENCH_BIG_CLIENTS (100000), BENCH_DEEP_PERCENT (50), BENCH_FIRST_USE_SECRETS, BENCH_PORT (8788).
 // Verdicts never fail the run; a request that fails does (exit code 1, after the results
 // are written), since the numbers would mean nothing.
-import { defineGroups } from './cases.mjs';
+import { caseIds, defineGroups, selectCases } from './cases.mjs';
 import { BASE, DEV_VARS, README, RESULTS, SCRATCH_RESULTS, SETTINGS, STATE_DIR, WRANGLER_LOG, log, relativePath } from './config.mjs';
 import { cpuBusyFraction, measureSchedule } from './measure.mjs';
 import { buildResults, gitState, printResults, writeReadme, writeResults } from './report.mjs';
 import { seed } from './seed.mjs';
 import { applyMigrations, emptyTmpDir, startServer, stopServer, waitForServer, writeBenchDevVars } from './server.mjs';
 
-const args = process.argv.slice(2);
-const unknown = args.filter((arg) => arg !== '--scratch');
-if (unknown.length) throw new Error(`unknown argument(s) ${unknown.join(' ')}; the only one is --scratch`);
-const scratch = args.includes('--scratch');
+/** --scratch, and --only <id,...> (or --only=<id,...>, repeatable): the case ids, or null for all. */
+function parseArgs(args) {
+  let scratch = false;
+  let only = null;
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--scratch') scratch = true;
+    else if (arg === '--only' || arg.startsWith('--only=')) {
+      const value = arg === '--only' ? args[++i] : arg.slice('--only='.length);
+      if (!value || value.startsWith('--')) throw new Error(`--only needs case ids: ${caseIds().join(', ')}`);
+      only = [...(only ?? []), ...value.split(',').map((id) => id.trim()).filter(Boolean)];
+    } else {
+      throw new Error(`unknown argument ${arg}; the arguments are --scratch and --only <id,...>`);
+    }
+  }
+  const unknownIds = (only ?? []).filter((id) => !caseIds().includes(id));
+  if (unknownIds.length) throw new Error(`--only: no case ${unknownIds.join(', ')}; the cases are ${caseIds().join(', ')}`);
+  return { scratch, only };
+}
+
+const { scratch, only } = parseArgs(process.argv.slice(2));
 
 function whyNotPublish(code) {
   if (scratch) return '--scratch';
+  if (only) return `--only ${only.join(',')}: a partial run`;
   if (!code.commit) return 'not a git checkout';
   if (!code.clean) return `the working tree has uncommitted changes:\n  ${code.changes.join('\n  ')}`;
   return null;
@@ -43,6 +65,7 @@ function whyNotPublish(code) {
 async function main() {
   const started = Date.now();
   log(`settings: ${JSON.stringify(SETTINGS)}`);
+  if (only) log(`only the cases ${only.join(', ')}`);
   const code = gitState();
   const notPublished = whyNotPublish(code);
   log(
@@ -64,10 +87,10 @@ async function main() {
   await waitForServer();
   log('seeding');
   const seeded = await seed(adminSecret);
-  const runs = await measureSchedule(defineGroups(seeded));
+  const runs = await measureSchedule(selectCases(defineGroups(seeded), only));
   await stopServer();
 
-  const results = buildResults({ started, code, busyBeforeStart, runs });
+  const results = buildResults({ started, code, busyBeforeStart, runs, only });
   printResults(results);
   // The tree must still be the commit it was at the start: nothing edited during the run.
   const after = gitState();

@@ -79,7 +79,9 @@ export async function seed(adminSecret) {
   const probeSecret = (await createSecret(tokenClient, 'probe')).clear;
   const windowSecret = await createSecret(tokenClient, 'window');
   for (const label of ['auth:read', 'bench:a']) await attach(tokenClient, label);
-  const granted = new Set((await tokenFor(tokenClient, grantSecret)).scope.split(' '));
+  // Its token from the grant check is the one the token-judgement cases introspect and verify.
+  const judged = await tokenFor(tokenClient, grantSecret);
+  const granted = new Set(judged.scope.split(' '));
   const expected = ['auth:read', 'bench:a', 'bench:transient-1', 'bench:transient-2'];
   if (granted.size !== expected.length || !expected.every((label) => granted.has(label))) {
     throw new Error(`token client granted "${[...granted].join(' ')}", expected "${expected.join(' ')}"`);
@@ -188,6 +190,7 @@ export async function seed(adminSecret) {
     operatorToken,
     readTarget,
     tokenClient,
+    judgedToken: judged.access_token,
     probeSecret,
     windowSecret,
     firstUse,

@@ -3,9 +3,48 @@
 // is in the deployed bundle (src/index.ts).
 import type { MiddlewareHandler } from 'hono';
 import { createApp } from '../src/app';
+import { audienceOf, issuerOf } from '../src/config';
 import { CountingD1 } from '../src/lib/counting-d1';
 import type { AppBindings, AppEnv } from '../src/lib/create-router';
 import { digestSecret, generateClearSecret, lastDigitsOf } from '../src/lib/secrets';
+import { TokenVerifier, type VerifyOptions } from '../src/token-verifier';
+
+/**
+ * The RPC entrypoint of src/index.ts, exported here too so that bench/wrangler.toml can bind
+ * this Worker to itself (AUTH): /__bench/verify calls it as a resource server would.
+ */
+export { TokenVerifier };
+
+/**
+ * The same entrypoint with its D1 counted (AUTH_COUNTED), for the probe of /__bench/verify only:
+ * the measured requests go through AUTH, the real TokenVerifier. A new instance serves each RPC
+ * call, so its count is that call's.
+ */
+export class CountingTokenVerifier extends TokenVerifier {
+  readonly #counting: CountingD1;
+  readonly #settled: () => Promise<number>;
+
+  constructor(ctx: ExecutionContext, env: AppBindings) {
+    const counting = new CountingD1(env.DB);
+    const { tracked, settled } = trackingContext(ctx);
+    super(tracked, { ...env, DB: counting.asBinding() });
+    this.#counting = counting;
+    this.#settled = settled;
+  }
+
+  /** verify's judgement, with the D1 round trips and waitUntil tasks of the call (its waitUntil work settled). */
+  async verifyCounted(token: string, options: VerifyOptions) {
+    const judgement = await this.verify(token, options);
+    const waitUntilTasks = await this.#settled();
+    return { judgement, roundTrips: this.#counting.roundTrips, waitUntilTasks };
+  }
+}
+
+/** The bench Worker's bindings: the app's, and its two service bindings to itself (bench/wrangler.toml). */
+interface BenchBindings extends AppBindings {
+  AUTH: Service<TokenVerifier>;
+  AUTH_COUNTED: Service<CountingTokenVerifier>;
+}
 
 /** Stands in for bearer verification: an admin of the default tenant, nothing checked. */
 const trustEveryone: MiddlewareHandler<AppEnv> = async (c, next) => {
@@ -155,8 +194,31 @@ async function secretsUsed(db: D1Database, prefix: string) {
   return row;
 }
 
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+
+/**
+ * What a resource server does per request (examples/resource-server): its bearer token judged by
+ * TokenVerifier.verify through the service binding, for this service's audience, the tenant and
+ * scopes of the query (`?tenant=…&scope=…&scope=…`). 200 with the judgement when active, else 401.
+ * A probe goes through AUTH_COUNTED instead, to count the D1 round trips behind the binding.
+ */
+async function verifyThroughBinding(request: Request, url: URL, env: BenchBindings): Promise<Response> {
+  const token = BEARER.exec(request.headers.get('authorization') ?? '')?.[1];
+  if (token === undefined) return Response.json({ error: 'unauthorized' }, { status: 401 });
+  const tenant = url.searchParams.get('tenant');
+  const options: VerifyOptions = {
+    audience: audienceOf(env, issuerOf(env)),
+    requiredScopes: url.searchParams.getAll('scope'),
+    ...(tenant === null ? {} : { tenant }),
+  };
+  const answer = (judgement: { active: boolean }) => Response.json(judgement, { status: judgement.active ? 200 : 401 });
+  if (request.headers.get(PROBE) === null) return answer(await env.AUTH.verify(token, options));
+  const { judgement, roundTrips, waitUntilTasks } = await env.AUTH_COUNTED.verifyCounted(token, options);
+  return withRoundTrips(answer(judgement), roundTrips, waitUntilTasks);
+}
+
 export default {
-  async fetch(request: Request, env: AppBindings, ctx: ExecutionContext): Promise<Response> {
+  async fetch(request: Request, env: BenchBindings, ctx: ExecutionContext): Promise<Response> {
     const url = new URL(request.url);
     // Baseline 1: a request that touches nothing.
     if (url.pathname === '/__bench/empty') return withRoundTrips(new Response('ok'), 0, 0);
@@ -175,6 +237,7 @@ export default {
     if (url.pathname === '/__bench/secrets-used') {
       return Response.json(await secretsUsed(env.DB, url.searchParams.get('prefix') ?? ''));
     }
+    if (url.pathname === '/__bench/verify') return verifyThroughBinding(request, url, env);
     if (url.pathname.startsWith(`${NO_AUTH_PREFIX}/`)) {
       const inner = new Request(new URL(url.pathname.slice(NO_AUTH_PREFIX.length) + url.search, url), request);
       return counted(unauthenticatedApp, inner, env, ctx);
