@@ -1,5 +1,6 @@
 // Reporting: ratios to the baseline windows, target verdicts, the tables, results.json
 // and the README's generated block.
+import { coldStartTable } from './cold-start.mjs';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -359,7 +360,7 @@ function packageVersion(name) {
   }
 }
 
-export function buildResults({ started, code, busyBeforeStart, runs, only = null }) {
+export function buildResults({ started, code, busyBeforeStart, runs, only = null, coldStart = null }) {
   const windows = windowsOf(runs);
   addRatios(runs, windows);
   const byId = Object.fromEntries(runs.filter((r) => r.kind !== 'baseline').map((r) => [r.id, r]));
@@ -392,6 +393,8 @@ export function buildResults({ started, code, busyBeforeStart, runs, only = null
     oneQueryRange: [Math.min(...floors), Math.max(...floors)],
     runs,
     targets,
+    /** bench/cold-start.mjs: fresh isolates of the dry-run bundle, or null (--only). */
+    coldStart,
     wallClockSeconds: round((Date.now() - started) / 1000, 1),
   };
 }
@@ -428,6 +431,7 @@ export function readmeBlock(results) {
     ...facts(results).map((line) => `${line}  `),
     '',
     targetsTable(results.targets),
+    ...(results.coldStart ? ['', coldStartTable(results.coldStart)] : []),
     README_END,
   ].join('\n');
 }
@@ -451,6 +455,7 @@ export function printResults(results) {
   console.log('');
   for (const line of facts(results)) console.log(line);
   console.log(`\n${targetsTable(results.targets)}\n`);
+  if (results.coldStart) console.log(`${coldStartTable(results.coldStart)}\n`);
   for (const c of results.runs.filter((c) => failedRequests(c) > 0)) {
     console.error(`[bench] ${c.label}: ${c.non2xx} non-2xx, ${c.errors} errors, ${c.timeouts} timeouts; status codes ${JSON.stringify(c.statusCodes)}`);
   }

@@ -11,7 +11,8 @@
 // 3. The baseline windows (empty, one D1 query) before the first group of cases, between
 //    groups and after the last (cases.mjs); each case: a probe counting D1 round trips
 //    (background waitUntil work included), a warm-up, the measured autocannon run.
-// 4. Ratios against the nearest window and every window, target verdicts (report.mjs).
+// 4. Cold start (cold-start.mjs): fresh isolates of the dry-run bundle in Miniflare, per endpoint.
+// 5. Ratios against the nearest window and every window, target verdicts (report.mjs).
 //
 // Writing: on a clean working tree (git status shows nothing, before and after the run) the
 // run writes bench/results.json and the README's generated block, with the commit. On a dirty
@@ -26,6 +27,7 @@
 // Verdicts never fail the run; a request that fails does (exit code 1, after the results
 // are written), since the numbers would mean nothing.
 import { caseIds, defineGroups, selectCases } from './cases.mjs';
+import { measureColdStart } from './cold-start.mjs';
 import { BASE, DEV_VARS, README, RESULTS, SCRATCH_RESULTS, SETTINGS, STATE_DIR, WRANGLER_LOG, log, relativePath } from './config.mjs';
 import { cpuBusyFraction, measureSchedule } from './measure.mjs';
 import { buildResults, gitState, printResults, writeReadme, writeResults } from './report.mjs';
@@ -53,6 +55,7 @@ function parseArgs(args) {
 }
 
 const { scratch, only } = parseArgs(process.argv.slice(2));
+const COLD_START_ISOLATES = Number(process.env.BENCH_COLD_START_ISOLATES ?? 20);
 
 function whyNotPublish(code) {
   if (scratch) return '--scratch';
@@ -89,8 +92,14 @@ async function main() {
   const seeded = await seed(adminSecret);
   const runs = await measureSchedule(selectCases(defineGroups(seeded), only));
   await stopServer();
+  // Cold start last, with the load generator and wrangler dev gone (a partial run skips it).
+  let coldStart = null;
+  if (!only) {
+    log(`cold start: ${COLD_START_ISOLATES} fresh isolates per endpoint (bench/cold-start.mjs)`);
+    coldStart = await measureColdStart({ isolates: COLD_START_ISOLATES });
+  }
 
-  const results = buildResults({ started, code, busyBeforeStart, runs, only });
+  const results = buildResults({ started, code, busyBeforeStart, runs, only, coldStart });
   printResults(results);
   // The tree must still be the commit it was at the start: nothing edited during the run.
   const after = gitState();
