@@ -155,6 +155,17 @@ export function defineGroups(s) {
         },
       },
       {
+        id: 'tokenClosure',
+        label: 'POST /oauth/token (a 100-scope closure)',
+        kind: 'read',
+        // Its secret was used by the seed's grant check: no lastUsedAt write within the hour.
+        probes: [tokenRequest(s.closureClient, s.closureSecret)],
+        request: tokenRequest(s.closureClient, s.closureSecret),
+        shownPath: '/oauth/token',
+        check: (body) =>
+          tokenBody(body) ?? (body.scope?.split(' ').length === 100 ? null : `expected 100 scopes, got ${body.scope?.split(' ').length}`),
+      },
+      {
         id: 'tokenFirstUse',
         label: 'POST /oauth/token (each a first use)',
         kind: 'read',

@@ -87,6 +87,22 @@ export async function seed(adminSecret) {
     throw new Error(`token client granted "${[...granted].join(' ')}", expected "${expected.join(' ')}"`);
   }
 
+  // The closure client: one attached scope reaching 100 scopes, a chain bench:closure-0 → 1 → … → 99.
+  const CLOSURE = 100;
+  const closureIds = [];
+  for (let i = 0; i < CLOSURE; i++) {
+    const label = `bench:closure-${i}`;
+    closureIds.push((await expectStatus(call('POST', '/scopes', { headers: asAdmin, json: { label } }), 201, `createScope ${label}`)).body.data.id);
+  }
+  for (let i = 0; i + 1 < CLOSURE; i++) {
+    await expectStatus(call('PUT', `/scopes/${closureIds[i]}/transient/${closureIds[i + 1]}`, { headers: asAdmin }), 204, `closure link ${i}`);
+  }
+  const closureClient = await createClient('bench closure client', { role: 'closure' });
+  const closureSecret = (await createSecret(closureClient, 'closure')).clear;
+  await expectStatus(call('PUT', `/clients/${closureClient}/scopes/${closureIds[0]}`, { headers: asAdmin }), 204, 'attach closure');
+  const closureGranted = (await tokenFor(closureClient, closureSecret)).scope.split(' ');
+  if (closureGranted.length !== CLOSURE) throw new Error(`the closure client was granted ${closureGranted.length} scopes, expected ${CLOSURE}`);
+
   const operator = await createClient('bench operator', { role: 'operator' });
   const operatorSecret = (await createSecret(operator, 'bench')).clear;
   for (const label of ['auth:read', 'auth:tenants']) await attach(operator, label);
@@ -190,6 +206,8 @@ export async function seed(adminSecret) {
     operatorToken,
     readTarget,
     tokenClient,
+    closureClient,
+    closureSecret,
     judgedToken: judged.access_token,
     probeSecret,
     windowSecret,
