@@ -163,6 +163,9 @@ export default defineConfig(async () => {
         },
       }),
     ],
+    // As in the bundle (wrangler.toml [alias]): `zod` without its locale files, so the
+    // tests run the zod the Worker ships. Only the bare specifier: zod's own files import relatively.
+    resolve: { alias: [{ find: /^zod$/, replacement: fileURLToPath(new URL('./src/lib/zod-slim.ts', import.meta.url)) }] },
     test: {
       include: ['test/**/*.test.ts'],
       setupFiles: ['./test/setup.ts'],
