@@ -70,6 +70,8 @@ export default {
   },
 };`;
 
+const SLIM_ZOD = fileURLToPath(new URL('./src/lib/zod-slim.ts', import.meta.url));
+
 let jwksFetches = 0;
 const fetchesByUrl: Record<string, number> = {};
 
@@ -92,6 +94,17 @@ export default defineConfig(async () => {
   const toTokenVerifier = { AUTH: { name: WORKER_UNDER_TEST, entrypoint: 'TokenVerifier' } };
   return {
     plugins: [
+      // As in the bundle (wrangler.toml [alias]): @hono/zod-openapi's `zod` (the only import of it
+      // in the Worker) is src/lib/zod-slim.ts, so the tests run the zod the Worker ships. Only
+      // there: the Formance SDKs the tests use import zod too (CommonJS), and keep the real one.
+      {
+        name: 'zod-slim',
+        enforce: 'pre' as const,
+        resolveId(source: string, importer: string | undefined) {
+          if (source === 'zod' && importer?.includes('/node_modules/@hono/zod-openapi/')) return SLIM_ZOD;
+          return null;
+        },
+      },
       cloudflareTest({
         wrangler: { configPath: './wrangler.toml' },
         miniflare: {
