@@ -101,8 +101,40 @@ export function createApp(options: AppOptions = {}) {
   const app = new Hono<AppEnv>();
   app.use(securityHeaders);
   app.onError(handleError);
-  app.notFound((c) => errorJson(c, 'NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`));
+  const allowed = allowedMethods(app);
+  app.notFound((c) => {
+    // A path that exists under other methods: 405 with Allow (RFC 9110 §15.5.6), not 404.
+    const methods = allowed(c.req.path);
+    if (methods.length > 0 && !methods.includes(c.req.method)) {
+      return errorJson(c, 'METHOD_NOT_ALLOWED', `${c.req.method} is not allowed on ${c.req.path}`, { Allow: methods.join(', ') });
+    }
+    return errorJson(c, 'NOT_FOUND', `no route for ${c.req.method} ${c.req.path}`);
+  });
   app.route(FORMANCE_PREFIX, api);
   app.route('/', api);
   return app;
+}
+
+/**
+ * The methods an app's handlers answer on a path (HEAD with GET), from its routes, built on first use.
+ * Exact paths, as Hono's router matches them (strict: `/clients/` is not `/clients`).
+ */
+function allowedMethods(app: Hono<AppEnv>) {
+  let table: Array<{ pattern: RegExp; method: string }> | null = null;
+  return (path: string) => {
+    table ??= app.routes
+      .filter((route) => route.method !== 'ALL' && !route.path.includes('*'))
+      .map((route) => ({
+        method: route.method,
+        pattern: new RegExp(
+          `^${route.path
+            .split('/')
+            .map((part) => (part.startsWith(':') ? '[^/]+' : part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')))
+            .join('/')}$`,
+        ),
+      }));
+    const methods = new Set(table.filter((route) => route.pattern.test(path)).map((route) => route.method));
+    if (methods.has('GET')) methods.add('HEAD');
+    return [...methods].sort();
+  };
 }

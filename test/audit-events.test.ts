@@ -128,7 +128,10 @@ describe('GET /audit-events', () => {
     expectError(await api('GET', '/audit-events', { token: await tenantToken('audit-auth', 'other:scope') }), 403, 'FORBIDDEN');
     expectError(await api('GET', '/audit-events', { token: null }), 401, 'UNAUTHORIZED');
     expect((await api('GET', '/api/auth/audit-events')).status).toBe(200);
-    expect((await api('POST', '/audit-events', { body: {} })).status).toBe(404);
+    // A path that exists, with a method it does not take: 405 naming the ones it does (RFC 9110 §15.5.6).
+    const post = await api('POST', '/audit-events', { body: {} });
+    expectError(post, 405, 'METHOD_NOT_ALLOWED');
+    expect(post.headers.get('Allow')).toBe('GET, HEAD');
   });
 
   it('names the field and the rule of an invalid query', async () => {

@@ -8,6 +8,7 @@ import {
   errorResponses,
   jsonBody,
   jsonContent,
+  linksTo,
   versionedContent,
 } from '../lib/schemas';
 import { requireJson } from '../middleware/require-json';
@@ -78,7 +79,18 @@ export const createClient = adminRoute({
   middleware: [requireJson] as const,
   request: { body: jsonBody(CreateClientRequestSchema) },
   responses: {
-    201: versionedContent(envelope(ClientSchema).openapi('CreateClientResponse'), 'The created client'),
+    201: {
+      ...versionedContent(envelope(ClientSchema).openapi('CreateClientResponse'), 'The created client'),
+      links: linksTo({ clientId: '$response.body#/data/id' }, [
+        'readClient',
+        'updateClient',
+        'deleteClient',
+        'createSecret',
+        'revokeClientTokens',
+        'addScopeToClient',
+        'deleteScopeFromClient',
+      ]),
+    },
     ...errorResponses(409, 413, 415),
   },
 });
@@ -134,7 +146,10 @@ export const createSecret = adminRoute({
   middleware: [requireJson] as const,
   request: { params: ClientIdParam, body: jsonBody(SecretOptionsSchema) },
   responses: {
-    200: jsonContent(envelope(SecretSchema).openapi('CreateSecretResponse'), 'The new secret, with its clear value'),
+    200: {
+      ...jsonContent(envelope(SecretSchema).openapi('CreateSecretResponse'), 'The new secret, with its clear value'),
+      links: linksTo({ clientId: '$request.path.clientId', secretId: '$response.body#/data/id' }, ['deleteSecret']),
+    },
     ...errorResponses(404, 413, 415),
   },
 });

@@ -1,13 +1,17 @@
 import { createRoute, z, type RouteConfig } from '@hono/zod-openapi';
+import { BOOKMARK_PATTERN } from '../middleware/d1-session';
+import { ID_PATTERN } from './schemas';
 
 // Documentation only: the middleware reads these headers itself (resolveTenant, d1Session).
 const AdminRequestHeadersSchema = z.object({
   'X-Tenant-Id': z
     .string()
+    .regex(ID_PATTERN)
     .optional()
     .openapi({ param: { name: 'X-Tenant-Id', in: 'header' }, description: 'Act in this tenant; needs scope auth:tenants' }),
   'x-d1-bookmark': z
     .string()
+    .regex(BOOKMARK_PATTERN)
     .optional()
     .openapi({
       param: { name: 'x-d1-bookmark', in: 'header' },

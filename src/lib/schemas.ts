@@ -36,6 +36,8 @@ export const MetadataSchema = z
   .openapi('Metadata', {
     description: `String key/value pairs: at most ${MAX_METADATA_KEYS} keys, keys of 1-256 characters, values of at most 4096, and ${MAX_METADATA_BYTES} bytes in total as JSON.`,
     maxProperties: MAX_METADATA_KEYS,
+    // OpenAPI 3.1 (JSON Schema 2020-12) keyword, missing from the library's 3.0 typings.
+    ...({ propertyNames: { minLength: 1, maxLength: 256, not: { const: RESERVED_KEY } } } as object),
     example: { team: 'payments' },
   });
 
@@ -113,5 +115,12 @@ export const IfMatchHeaderSchema = z.object({
       description: 'Apply only if the object (or for a link or secret, its parent) still has this ETag; else 412. At most 16 entity tags',
     }),
 });
+
+/**
+ * OpenAPI links (stateful testing, generated clients): each named operation takes the given
+ * parameters from this response or its request, e.g. `{ clientId: '$response.body#/data/id' }`.
+ */
+export const linksTo = (parameters: Record<string, string>, operationIds: string[]) =>
+  Object.fromEntries(operationIds.map((operationId) => [operationId, { operationId, parameters }]));
 
 export const envelope = <T extends z.ZodType>(schema: T) => z.object({ data: schema });

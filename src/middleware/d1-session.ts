@@ -5,7 +5,7 @@ import { ApiError } from '../lib/errors';
 import { isReadMethod } from './require-scope';
 
 export const BOOKMARK_HEADER = 'x-d1-bookmark';
-const BOOKMARK = /^[A-Za-z0-9_-]{1,256}$/;
+export const BOOKMARK_PATTERN = /^[A-Za-z0-9_-]{1,256}$/;
 
 /**
  * D1 Sessions API: reads may be served by the nearest replica, at least as
@@ -14,7 +14,7 @@ const BOOKMARK = /^[A-Za-z0-9_-]{1,256}$/;
  */
 export const d1Session: MiddlewareHandler<AppEnv> = async (c, next) => {
   const bookmark = c.req.header(BOOKMARK_HEADER);
-  if (bookmark !== undefined && !BOOKMARK.test(bookmark)) {
+  if (bookmark !== undefined && !BOOKMARK_PATTERN.test(bookmark)) {
     throw new ApiError('VALIDATION', `${BOOKMARK_HEADER}: must be a bookmark returned by this service`);
   }
   const isRead = isReadMethod(c.req.method);

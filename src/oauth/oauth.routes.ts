@@ -54,6 +54,8 @@ const TokenRequestSchema = z
     client_id: z.string().optional().openapi({ description: 'With client_secret_post' }),
     client_secret: z.string().optional().openapi({ description: 'With client_secret_post' }),
   })
+  // Unknown parameters are ignored, but none may be repeated (RFC 6749 §3.1): each is one string.
+  .catchall(z.string())
   .openapi('TokenRequest');
 
 const TokenResponseSchema = z
@@ -111,11 +113,11 @@ export const tokenEndpointDoc = {
 const clientAuthenticated = [{ basicAuth: [] }, {}] as Array<Record<string, string[]>>;
 
 const TokenParameterSchema = z.object({
-  token: z.string().openapi({ description: 'The access token' }),
+  token: z.string().min(1).openapi({ description: 'The access token' }),
   token_type_hint: z.string().optional().openapi({ description: 'Ignored: only access tokens exist here' }),
   client_id: z.string().optional().openapi({ description: 'With client_secret_post' }),
   client_secret: z.string().optional().openapi({ description: 'With client_secret_post' }),
-});
+}).catchall(z.string()); // unknown parameters: ignored, each at most once, like the token endpoint's
 
 const formBody = (schema: z.ZodType) => ({
   body: { required: true, content: { 'application/x-www-form-urlencoded': { schema } } },

@@ -7,6 +7,7 @@ import {
   envelope,
   errorResponses,
   jsonBody,
+  linksTo,
   versionedContent,
 } from '../lib/schemas';
 import { requireJson } from '../middleware/require-json';
@@ -49,7 +50,18 @@ export const createScope = adminRoute({
   middleware: [requireJson] as const,
   request: { body: jsonBody(ScopeOptionsSchema) },
   responses: {
-    201: versionedContent(envelope(ScopeSchema).openapi('CreateScopeResponse'), 'The created scope'),
+    201: {
+      ...versionedContent(envelope(ScopeSchema).openapi('CreateScopeResponse'), 'The created scope'),
+      links: linksTo({ scopeId: '$response.body#/data/id' }, [
+        'readScope',
+        'updateScope',
+        'deleteScope',
+        'addTransientScope',
+        'deleteTransientScope',
+        'addScopeToClient',
+        'deleteScopeFromClient',
+      ]),
+    },
     ...errorResponses(409, 413, 415),
   },
 });
