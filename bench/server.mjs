@@ -5,6 +5,7 @@ import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeDevVars } from '../scripts/dev-vars.mjs';
+import { wranglerEnv } from '../scripts/wrangler-env.mjs';
 import { ADMIN_ID, BASE, CONFIG, DEV_VARS, ROOT, SETTINGS, STATE_DIR, TMP_DIR, WRANGLER_LOG, log, relativePath } from './config.mjs';
 
 let server = null;
@@ -38,18 +39,6 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     console.error(`\n[bench] ${signal}: stopping wrangler dev`);
     stopServer().finally(() => process.exit(128 + (os.constants.signals[signal] ?? 1)));
   });
-}
-
-function wranglerEnv() {
-  return {
-    ...process.env,
-    WRANGLER_SEND_METRICS: 'false',
-    // No fetch of workers.cloudflare.com/cf.json: the bench runs offline and never reads request.cf.
-    CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-    NO_COLOR: '1',
-    FORCE_COLOR: '0',
-    CI: process.env.CI ?? '1',
-  };
 }
 
 export function startServer() {

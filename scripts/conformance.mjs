@@ -8,6 +8,7 @@
 // Settings (environment): CONFORMANCE_MAX_EXAMPLES (per operation, default 30),
 // CONFORMANCE_SEED (default: random, printed by schemathesis),
 // CONFORMANCE_SCHEMATHESIS_ARGS (extra arguments, space-separated).
+import { wranglerEnv } from './wrangler-env.mjs';
 import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -109,15 +110,6 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     stopServer().finally(() => process.exit(128 + (os.constants.signals[signal] ?? 1)));
   });
 }
-
-const wranglerEnv = () => ({
-  ...process.env,
-  WRANGLER_SEND_METRICS: 'false',
-  CLOUDFLARE_CF_FETCH_ENABLED: 'false',
-  NO_COLOR: '1',
-  FORCE_COLOR: '0',
-  CI: process.env.CI ?? '1',
-});
 
 function freePort() {
   return new Promise((resolve, reject) => {

@@ -1,8 +1,6 @@
 import { sql, type SQL } from 'drizzle-orm';
-import { createDb, rawBatch, type Database } from '../db';
-import { SQLiteAsyncDialect } from 'drizzle-orm/sqlite-core';
+import { createDb, prepareSql, rawBatch, type Database } from '../db';
 
-const dialect = new SQLiteAsyncDialect();
 import { closureOf, startFrom } from '../scopes/closure';
 import type { AdminIdentity } from './admin-identity';
 import { InvalidTokenError, type VerifiedToken } from './access-tokens';
@@ -127,10 +125,7 @@ export async function guardedAll<Row>(db: Database, guard: TokenGuard | undefine
  */
 export function gatedDatabase(db: Database, guard: TokenGuard): Database {
   const d1 = db.$client;
-  const gate = () => {
-    const { sql: text, params } = dialect.sqlToQuery(guard.gate);
-    return d1.prepare(text).bind(...params);
-  };
+  const gate = () => prepareSql(d1, guard.gate);
   // Proxy → the real statement: D1's batch takes only its own statements.
   const real = new WeakMap<object, D1PreparedStatement>();
   const checkedFirst = (statement: D1PreparedStatement): D1PreparedStatement => {

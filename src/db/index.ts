@@ -16,10 +16,11 @@ const dialect = new SQLiteAsyncDialect();
  */
 export function rawBatch(db: Database, queries: SQL[]): Promise<D1Result[]> {
   const d1 = db.$client;
-  return d1.batch(
-    queries.map((query) => {
-      const { sql: text, params } = dialect.sqlToQuery(query);
-      return d1.prepare(text).bind(...params);
-    }),
-  );
+  return d1.batch(queries.map((query) => prepareSql(d1, query)));
+}
+
+/** A drizzle SQL fragment as a D1 statement, bound. */
+export function prepareSql(d1: D1Database, query: SQL): D1PreparedStatement {
+  const { sql: text, params } = dialect.sqlToQuery(query);
+  return d1.prepare(text).bind(...params);
 }
