@@ -3,6 +3,7 @@ import { build } from 'esbuild';
 import { calculateJwkThumbprint, exportJWK, generateKeyPair, type JWK } from 'jose';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import { buildConsole } from './scripts/build-console.mjs';
 
 /** Fresh keys every run: nothing private is committed, not even for tests. */
 async function newPrivateJwk(): Promise<JWK> {
@@ -82,6 +83,8 @@ export default defineConfig(async () => {
     Array.from({ length: 4 }, newPrivateJwk),
   );
   const resourceServerScript = await bundleResourceServer();
+  // wrangler.toml's [assets] directory must exist: the console's assets, as `wrangler dev` builds them.
+  await buildConsole({ quiet: true });
   // The example resource server, as auxiliary Workers the tests reach through service bindings.
   // RPC methods need a compatibility date (without one, verify is missing on the binding).
   const resourceServer = (name: string, options: Record<string, unknown>) => ({

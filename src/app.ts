@@ -2,6 +2,7 @@ import { Hono, type MiddlewareHandler } from 'hono';
 import { auditRouter } from './audit';
 import { clientsRouter } from './clients';
 import { FORMANCE_PREFIX, issuerOf } from './config';
+import { consolePage } from './console/console.page';
 import { docsPage } from './docs-page';
 import { createRouter, type AppEnv } from './lib/create-router';
 import { errorJson, handleError } from './lib/errors';
@@ -112,6 +113,9 @@ export function createApp(options: AppOptions = {}) {
   });
   app.route(FORMANCE_PREFIX, api);
   app.route('/', api);
+  // The operator console: one page; its script and style are static assets (wrangler.toml [assets]).
+  app.get('/console', consolePage);
+  app.get('/console/', consolePage);
   return app;
 }
 
