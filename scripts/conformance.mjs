@@ -8,25 +8,18 @@
 // Settings (environment): CONFORMANCE_MAX_EXAMPLES (per operation, default 30),
 // CONFORMANCE_SEED (default: random, printed by schemathesis),
 // CONFORMANCE_SCHEMATHESIS_ARGS (extra arguments, space-separated).
-import { wranglerEnv } from './wrangler-env.mjs';
 import { spawn, spawnSync } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
-import { dirname, join, relative } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { fileURLToPath } from 'node:url';
-import { writeDevVars } from './dev-vars.mjs';
+import { join, relative } from 'node:path';
+import { adminToken, ROOT, startLocalWorker } from './local-worker.mjs';
 
-const ROOT = dirname(dirname(fileURLToPath(import.meta.url)));
 const CONF_DIR = join(ROOT, 'conformance');
 const REQUIREMENTS = join(CONF_DIR, 'requirements.txt');
 const CONFIG = join(CONF_DIR, 'schemathesis.toml');
 const VENV = join(CONF_DIR, '.venv');
+// Wiped by startLocalWorker, which puts the local D1 (state/), dev.vars and wrangler.log there.
 const TMP_DIR = join(CONF_DIR, '.tmp');
-const STATE_DIR = join(TMP_DIR, 'state');
-const DEV_VARS = join(TMP_DIR, 'dev.vars');
-const WRANGLER_LOG = join(TMP_DIR, 'wrangler.log');
 const REPORT_DIR = join(TMP_DIR, 'report');
 const SCHEMATHESIS = join(VENV, 'bin', 'schemathesis');
 
@@ -76,102 +69,17 @@ function ensureSchemathesis() {
 }
 
 // ---------------------------------------------------------------------------
-// The Worker: wrangler dev in its own process group, always stopped.
+// The Worker (scripts/local-worker.mjs), always stopped; schemathesis too.
 
-let server = null;
-let serverExited = null;
-
-function killServerGroup(signal) {
-  if (!server) return;
-  try {
-    process.kill(-server.pid, signal); // npx, wrangler and workerd
-  } catch (error) {
-    if (error.code !== 'ESRCH') throw error;
-  }
-}
-
-async function stopServer() {
-  if (!server) return;
-  killServerGroup('SIGTERM');
-  await Promise.race([serverExited, sleep(5000)]);
-  killServerGroup('SIGKILL'); // workerd children outlive a wrangler that exits first
-  server = null;
-}
-
+let worker = null;
 let schemathesisChild = null;
-process.on('exit', () => {
-  killServerGroup('SIGKILL');
-  schemathesisChild?.kill('SIGKILL');
-});
+process.on('exit', () => schemathesisChild?.kill('SIGKILL')); // local-worker.mjs kills wrangler dev on exit
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
     console.error(`\n[conformance] ${signal}: stopping wrangler dev`);
     schemathesisChild?.kill('SIGTERM');
-    stopServer().finally(() => process.exit(128 + (os.constants.signals[signal] ?? 1)));
+    Promise.resolve(worker?.stop()).finally(() => process.exit(128 + (os.constants.signals[signal] ?? 1)));
   });
-}
-
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const probe = createServer();
-    probe.once('error', reject);
-    probe.listen(0, '127.0.0.1', () => {
-      const { port } = probe.address();
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
-function assertIgnored(path) {
-  const result = spawnSync('git', ['check-ignore', '-q', path], { cwd: ROOT });
-  if (result.status === 1) throw new Error(`${rel(path)} is not git-ignored: refusing to write a signing key there`);
-}
-
-function applyMigrations() {
-  const args = ['wrangler', 'd1', 'migrations', 'apply', 'DB', '--local', '--persist-to', STATE_DIR];
-  const result = spawnSync('npx', args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'], env: wranglerEnv(), encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`wrangler d1 migrations apply failed:\n${result.stdout}\n${result.stderr}`);
-}
-
-function startServer(port) {
-  const args = ['wrangler', 'dev', '--persist-to', STATE_DIR, '--env-file', DEV_VARS, '--port', String(port), '--ip', '127.0.0.1'];
-  args.push('--var', `ISSUER:http://127.0.0.1:${port}`, '--log-level', 'warn', '--show-interactive-dev-session=false');
-  const logFile = createWriteStream(WRANGLER_LOG);
-  server = spawn('npx', args, { cwd: ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'], env: wranglerEnv() });
-  const child = server;
-  serverExited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  child.stdout.pipe(logFile);
-  child.stderr.pipe(logFile);
-}
-
-async function waitForServer(base, timeoutMs = 90_000) {
-  const deadline = Date.now() + timeoutMs;
-  let exited = null;
-  serverExited.then((status) => (exited = status));
-  while (Date.now() < deadline && !exited) {
-    try {
-      const res = await fetch(`${base}/openapi.json`, { signal: AbortSignal.timeout(2000) });
-      if (res.ok) return;
-    } catch {
-      // not listening yet
-    }
-    await sleep(250);
-  }
-  throw new Error(`wrangler dev ${exited ? `exited (${JSON.stringify(exited)})` : 'did not answer'}; see ${rel(WRANGLER_LOG)}`);
-}
-
-async function adminToken(base, id, secret) {
-  const res = await fetch(`${base}/oauth/token`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`,
-      'content-type': 'application/x-www-form-urlencoded',
-    },
-    body: 'grant_type=client_credentials',
-  });
-  const body = await res.json();
-  if (res.status !== 200 || !body.access_token) throw new Error(`/oauth/token: ${res.status} ${JSON.stringify(body)}`);
-  return body.access_token;
 }
 
 // ---------------------------------------------------------------------------
@@ -216,21 +124,10 @@ function runSchemathesis(base, credentials) {
 async function main() {
   const started = Date.now();
   ensureSchemathesis();
-  rmSync(TMP_DIR, { recursive: true, force: true });
-  mkdirSync(TMP_DIR, { recursive: true });
-  assertIgnored(DEV_VARS);
-  const { adminClientId, adminClientSecret } = await writeDevVars(DEV_VARS, {
-    comment: 'Throw-away settings of `npm run conformance`, regenerated by every run. Never commit this file.',
-    adminClientId: 'conformance-admin',
-  });
-  applyMigrations();
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  log(`wrangler dev on ${base} (log: ${rel(WRANGLER_LOG)})`);
-  startServer(port);
+  worker = await startLocalWorker({ tmpDir: TMP_DIR, adminClientId: 'conformance-admin', logName: 'conformance' });
+  const { base, adminClientId, adminClientSecret } = worker;
   let code;
   try {
-    await waitForServer(base);
     const token = await adminToken(base, adminClientId, adminClientSecret);
     code = await runSchemathesis(base, {
       CONFORMANCE_TOKEN: token,
@@ -238,7 +135,7 @@ async function main() {
       CONFORMANCE_CLIENT_SECRET: adminClientSecret,
     });
   } finally {
-    await stopServer();
+    await worker.stop();
   }
   log(`${code === 0 ? 'passed' : `FAILED (schemathesis exit ${code})`} in ${Math.round((Date.now() - started) / 1000)} s; reports in ${rel(REPORT_DIR)}`);
   process.exitCode = code === 0 ? 0 : 1;
@@ -246,6 +143,6 @@ async function main() {
 
 main().catch(async (error) => {
   console.error(`[conformance] ${error.stack ?? error}`);
-  await stopServer();
+  await worker?.stop();
   process.exit(1);
 });

@@ -82,6 +82,9 @@ export async function requestToken(clientId: string, secret: string, scope?: str
   if (scope) form.set('scope', scope);
   const res = await fetch('/oauth/token', {
     method: 'POST',
+    // Without credentials mode "omit", Chromium answers a 401 carrying WWW-Authenticate: Basic
+    // (RFC 6749 §5.2 requires it) with its own login prompt, and the fetch hangs behind it.
+    credentials: 'omit',
     headers: { Authorization: basic(clientId, secret), 'Content-Type': 'application/x-www-form-urlencoded' },
     body: form,
   });
@@ -143,6 +146,7 @@ export async function api<T = any>(
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
       cache: 'no-store',
+      credentials: 'omit', // no cookie is ever used: the token is the only credential
     });
   } catch {
     throw new ApiFailure(0, 'NETWORK', 'the service could not be reached');

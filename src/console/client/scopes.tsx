@@ -87,8 +87,8 @@ function ScopeNode(props: { scope: Scope; byId: Map<string, Scope>; all: Scope[]
         <code class="scope-label">{scope.label}</code>
         <span class="muted">{scope.id}</span>
         {props.parent ? (
-          <button type="button" class="link" onClick={removeFromParent} aria-label={`Stop ${props.parent.label} granting ${scope.label}`}>
-            Remove from {props.parent.label}
+          <button type="button" class="link" onClick={removeFromParent} aria-label={`Remove ${scope.label} from ${props.parent.label}`}>
+            Remove
           </button>
         ) : (
           <>
