@@ -49,6 +49,7 @@ function printAdminCredentials(base) {
 Admin client (from ${DEV_VARS}): ADMIN_CLIENT_ID=${id} ADMIN_CLIENT_SECRET=${secret}
 Get an admin token once the server is up:
   curl -s -u '${id}:${secret}' -d grant_type=client_credentials ${base}/oauth/token
+or sign in to the console with them: ${base}/console
 `);
 }
 
