@@ -136,5 +136,26 @@ export const CONSOLE_MUTANTS = [
     "from": ":$CLIENT_SECRET\"",
     "to": ":$CLIENT_SECRET_X\"",
     "test": "secret is shown once"
+  },
+  {
+    "name": "focus not returned",
+    "file": "src/console/client/ui.tsx",
+    "from": "if (opener?.isConnected) opener.focus();",
+    "to": "void opener;",
+    "test": "closing a dialog gives focus"
+  },
+  {
+    "name": "crafted link crashes",
+    "file": "src/console/client/main.tsx",
+    "from": "const clientId = client && decoded(client[1]!);",
+    "to": "const clientId = client && decodeURIComponent(client[1]!);",
+    "test": "crafted link"
+  },
+  {
+    "name": "secret dialog dropped on expiry",
+    "file": "src/console/client/main.tsx",
+    "from": "      <SecretOnceHost />",
+    "to": "      {session && <SecretOnceHost />}",
+    "test": "expiring while a new secret"
   }
 ];

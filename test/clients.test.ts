@@ -81,7 +81,10 @@ describe('createClient', () => {
     [{ name: 'a', metadata: Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v'])) }, 'metadata: must have at most 64 keys'],
     [{ name: 'a\ud800' }, 'name: must be well-formed Unicode (no lone surrogates)'],
     [{ name: 'a', metadata: { ['k\udc00']: 'v' } }, 'must be well-formed Unicode'],
-    [{ name: 'a', id: 'has space' }, 'id: must be 1-128 characters of A-Z a-z 0-9 . _ ~ -'],
+    [{ name: 'a', id: 'has space' }, 'id: must be 1-128 characters of A-Z a-z 0-9 . _ ~ -, and not "." or ".."'],
+    // Dot segments: URL parsers resolve them away, so such a client could never be read or deleted.
+    [{ name: 'a', id: '..' }, 'id: must be 1-128 characters of A-Z a-z 0-9 . _ ~ -, and not "." or ".."'],
+    [{ name: 'a', id: '.' }, 'id: must be 1-128 characters of A-Z a-z 0-9 . _ ~ -, and not "." or ".."'],
     [{ name: 'a', id: 'x'.repeat(129) }, 'id: must be 1-128 characters'],
     [[{ name: 'a' }], 'body: Invalid input: expected object, received array'],
   ])('refuses %j with a 400 naming the field and rule, storing nothing', async (body, message) => {

@@ -41,12 +41,16 @@ export const MetadataSchema = z
     example: { team: 'payments' },
   });
 
-/** Ids callers may choose (imported clients) and path parameters: RFC 3986 unreserved characters. */
-export const ID_PATTERN = /^[A-Za-z0-9._~-]{1,128}$/;
+/**
+ * Ids callers may choose (imported clients) and path parameters: RFC 3986 unreserved characters,
+ * but never "." or "..": as a path segment, URL parsers (browsers, fetch, curl) resolve those away
+ * (RFC 3986 §5.2.4), so such a client could be created, listed and used, yet never read, updated
+ * or deleted. Written without a lookahead so that every JSON Schema tool can generate from it.
+ */
+export const ID_PATTERN = /^(?:[A-Za-z0-9_~-]|[A-Za-z0-9_~-][A-Za-z0-9._~-]|\.[A-Za-z0-9_~-]|[A-Za-z0-9._~-]{3,128})$/;
+export const ID_RULE = 'must be 1-128 characters of A-Z a-z 0-9 . _ ~ -, and not "." or ".."';
 
-export const IdSchema = z
-  .string()
-  .regex(ID_PATTERN, 'must be 1-128 characters of A-Z a-z 0-9 . _ ~ -');
+export const IdSchema = z.string().regex(ID_PATTERN, ID_RULE);
 
 export const RedirectUriSchema = text()
   .max(2048, 'must be at most 2048 characters')

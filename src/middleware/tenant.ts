@@ -4,7 +4,7 @@ import { privilegesOf, TENANTS_SCOPE } from '../auth/privileges';
 import { adminClientOf, operatorTenantOf, type ConfigBindings } from '../config';
 import type { AppEnv } from '../lib/create-router';
 import { ApiError } from '../lib/errors';
-import { ID_PATTERN } from '../lib/schemas';
+import { ID_PATTERN, ID_RULE } from '../lib/schemas';
 
 export const TENANT_HEADER = 'X-Tenant-Id';
 
@@ -38,7 +38,7 @@ export const resolveTenant: MiddlewareHandler<AppEnv> = async (c, next) => {
   } else if (!operator) {
     throw new ApiError('FORBIDDEN', `${TENANT_HEADER} needs scope ${TENANTS_SCOPE}`);
   } else if (!ID_PATTERN.test(requested)) {
-    throw new ApiError('VALIDATION', `${TENANT_HEADER}: must be 1-128 characters of A-Z a-z 0-9 . _ ~ -`);
+    throw new ApiError('VALIDATION', `${TENANT_HEADER}: ${ID_RULE}`);
   } else {
     c.set('tenantId', requested);
   }

@@ -112,6 +112,56 @@ test('sign in, see who you are, keep the token in this tab only, sign out', asyn
   await expect(page.getByRole('heading', { name: 'Sign in to the console' })).toBeVisible();
 });
 
+test('a token expiring while a new secret is on screen leaves the secret there until dismissed', async ({ page, admin, request, adminToken }) => {
+  const token = await adminToken();
+  const client = (await call(request, token, 'POST', '/clients', { name: unique('late') })).body.data;
+  await signIn(page, admin.clientId, admin.clientSecret);
+  // Ten seconds of token left: the console signs out five seconds before expiry.
+  await page.evaluate(() => {
+    const saved = JSON.parse(sessionStorage.getItem('console.session')!);
+    sessionStorage.setItem('console.session', JSON.stringify({ ...saved, expiresAt: Date.now() + 10_000 }));
+  });
+  await page.goto(`/console#/clients/${client.id}`);
+  await page.reload();
+  await page.getByRole('button', { name: 'Create secret' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Copy the new secret now' });
+  await expect(dialog).toBeVisible();
+  const secret = await dialog.getByLabel(/Secret/).inputValue();
+  await expect(page.getByText('Your session expired: sign in again.')).toBeAttached({ timeout: 10_000 });
+  await expect(dialog).toBeVisible();
+  await expect(dialog.getByLabel(/Secret/)).toHaveValue(secret);
+  await dialog.getByRole('button', { name: 'I have stored it: close' }).click();
+  await expect(dialog).toHaveCount(0);
+  expect(await page.content()).not.toContain(secret);
+});
+
+test('a crafted link does not break the console', async ({ page, admin }) => {
+  await signIn(page, admin.clientId, admin.clientSecret);
+  await page.goto('/console#/clients/%E0%A4%A');
+  await expect(page.getByRole('heading', { level: 1, name: 'Clients' })).toBeVisible();
+  await page.evaluate(() => (location.hash = '#/scopes'));
+  await expect(page.getByRole('heading', { level: 1, name: 'Scopes' })).toBeVisible();
+});
+
+test('closing a dialog gives focus back to the control that opened it', async ({ page, admin, request, adminToken }) => {
+  const token = await adminToken();
+  const client = (await call(request, token, 'POST', '/clients', { name: unique('focus') })).body.data;
+  await call(request, token, 'POST', `/clients/${client.id}/secrets`, { name: 'old' });
+  await signIn(page, admin.clientId, admin.clientSecret);
+  await page.goto(`/console#/clients/${client.id}`);
+  const focused = () => page.evaluate(() => `${document.activeElement?.tagName} ${document.activeElement?.textContent?.trim()}`);
+  await page.getByRole('button', { name: 'Create secret' }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'I have stored it: close' }).focus();
+  await page.keyboard.press('Enter');
+  await expect.poll(focused).toBe('BUTTON Create secret');
+  await page.getByRole('button', { name: /^Delete secret old/ }).focus();
+  await page.keyboard.press('Enter');
+  await page.getByRole('dialog').getByRole('button', { name: 'Cancel' }).focus();
+  await page.keyboard.press('Enter');
+  await expect.poll(focused).toBe('BUTTON Delete secret old');
+});
+
 test('an expired token asks again', async ({ page, admin }) => {
   await signIn(page, admin.clientId, admin.clientSecret);
   // As if the hour had passed: the console must not use a token past its expiry.

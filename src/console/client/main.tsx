@@ -5,6 +5,7 @@ import { ClientPage } from './client-page';
 import { ClientsPage } from './clients';
 import { Layout } from './layout';
 import { ScopesPage } from './scopes';
+import { SecretOnceHost } from './secret-once';
 import { SignIn } from './sign-in';
 import './styles.css';
 
@@ -24,9 +25,19 @@ function useRoute() {
   return route;
 }
 
+/** A hash segment as text; a malformed escape (a crafted link) is not a route. */
+function decoded(segment: string) {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return null;
+  }
+}
+
 function Page({ path, params }: { path: string; params: URLSearchParams }) {
   const client = /^\/clients\/(.+)$/.exec(path);
-  if (client) return <ClientPage clientId={decodeURIComponent(client[1]!)} />;
+  const clientId = client && decoded(client[1]!);
+  if (clientId) return <ClientPage clientId={clientId} />;
   if (path === '/scopes') return <ScopesPage />;
   if (path === '/audit') {
     const pick = (name: string) => params.get(name) ?? undefined;
@@ -51,14 +62,22 @@ function App() {
   useEffect(() => {
     document.title = `${session ? 'Console' : 'Sign in'} · Edge OAuth2 client registry`;
   }, [session]);
-  if (!session) return <SignIn notice={notice} />;
-  // A new tenant is a new world: pages reload from scratch.
+  // The one-time secret dialog sits above the session: a token expiring while it is open
+  // must not take the only view of the secret away before it is dismissed.
   return (
-    <Layout session={session} route={route.path}>
-      <div key={`${session.actingTenant ?? ''}|${route.path}|${route.params}`}>
-        <Page path={route.path} params={route.params} />
-      </div>
-    </Layout>
+    <>
+      {session ? (
+        <Layout session={session} route={route.path}>
+          {/* A new tenant is a new world: pages reload from scratch. */}
+          <div key={`${session.actingTenant ?? ''}|${route.path}|${route.params}`}>
+            <Page path={route.path} params={route.params} />
+          </div>
+        </Layout>
+      ) : (
+        <SignIn notice={notice} />
+      )}
+      <SecretOnceHost />
+    </>
   );
 }
 

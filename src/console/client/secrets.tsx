@@ -1,6 +1,6 @@
-import { useState } from 'hono/jsx/dom';
 import { api } from './api';
-import { ConfirmButton, CopyButton, Dialog, ErrorNote, formText, useAction, when } from './ui';
+import { showSecretOnce } from './secret-once';
+import { ConfirmButton, ErrorNote, formText, useAction, when } from './ui';
 
 interface SecretMeta {
   id: string;
@@ -14,24 +14,20 @@ interface SecretMeta {
 const expired = (secret: SecretMeta) => secret.expiresAt !== null && Date.parse(secret.expiresAt) <= Date.now();
 
 export function SecretsSection(props: { path: string; secrets: SecretMeta[]; reload: () => void }) {
-  // The clear secret lives only here, in memory, while its dialog is open.
-  const [created, setCreated] = useState<{ name: string; clear: string } | null>(null);
   const action = useAction();
   const create = async (event: Event) => {
     event.preventDefault();
     const form = event.currentTarget as HTMLFormElement;
+    const submitter = (event as SubmitEvent).submitter as HTMLElement | null;
     const data = new FormData(form);
     const expiry = formText(data, 'expiresAt');
     const body = { name: formText(data, 'name').trim(), ...(expiry ? { expiresAt: new Date(expiry).toISOString() } : {}) };
     await action.run(async () => {
       const { data: secret } = await api('POST', `${props.path}/secrets`, { body });
       form.reset();
-      setCreated({ name: secret.name, clear: secret.clear });
+      props.reload();
+      showSecretOnce({ name: secret.name, clear: secret.clear, returnTo: submitter });
     });
-  };
-  const close = () => {
-    setCreated(null);
-    props.reload();
   };
   return (
     <section aria-labelledby="secrets" class="panel">
@@ -97,27 +93,6 @@ export function SecretsSection(props: { path: string; secrets: SecretMeta[]; rel
         </button>
       </form>
       <ErrorNote error={action.error} />
-      {created && <SecretOnce secret={created} onClose={close} />}
     </section>
-  );
-}
-
-/** The one time a secret is shown. Closing the dialog drops it: nothing can show it again. */
-function SecretOnce({ secret, onClose }: { secret: { name: string; clear: string }; onClose: () => void }) {
-  return (
-    <Dialog title="Copy the new secret now" labelId="secret-once-title" onClose={onClose}>
-      <p class="warning">
-        <strong>This is the only time this secret is shown.</strong> Copy it into your secret store now. Once you close this
-        dialog it cannot be shown again, here or anywhere: if it is lost, create a new secret and delete this one.
-      </p>
-      <label for="secret-clear">Secret {secret.name ? `“${secret.name}”` : ''}</label>
-      <input id="secret-clear" class="secret" readonly value={secret.clear} spellcheck={false} autocomplete="off" />
-      <div class="actions">
-        <CopyButton value={secret.clear} label="Copy secret" />
-        <button type="button" onClick={onClose}>
-          I have stored it: close
-        </button>
-      </div>
-    </Dialog>
   );
 }

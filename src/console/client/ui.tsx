@@ -82,13 +82,20 @@ export function CopyButton({ value, label = 'Copy' }: { value: string; label?: s
   );
 }
 
-/** A modal dialog (native <dialog>: focus is kept inside, Escape closes it). */
-export function Dialog(props: { title: string; onClose: () => void; children: Child; labelId: string }) {
+/**
+ * A modal dialog (native <dialog>: focus is kept inside, Escape closes it). When it goes,
+ * focus goes back to what opened it, if that is still on the page.
+ */
+export function Dialog(props: { title: string; onClose: () => void; children: Child; labelId: string; returnTo?: HTMLElement | null }) {
   const ref = useRef<HTMLDialogElement>(null);
   useEffect(() => {
     const dialog = ref.current;
+    const opener = props.returnTo ?? (document.activeElement as HTMLElement | null);
     if (dialog && !dialog.open) dialog.showModal();
-    return () => dialog?.close();
+    return () => {
+      dialog?.close();
+      if (opener?.isConnected) opener.focus();
+    };
   }, []);
   return (
     <dialog ref={ref} aria-labelledby={props.labelId} onClose={props.onClose}>
