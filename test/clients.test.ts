@@ -26,6 +26,9 @@ describe('createClient', () => {
       metadata: {},
       scopes: [],
       secrets: [],
+      tokenEndpointAuthMethod: 'client_secret_basic',
+      jwks: null,
+      jwksUri: null,
     });
   });
 
@@ -34,7 +37,15 @@ describe('createClient', () => {
     expect(created.status).toBe(201);
     expect(created.body.data).toMatchObject(fullOptions);
     const read = await api('GET', `/clients/${created.body.data.id}`);
-    expect(read.body.data).toEqual({ ...fullOptions, id: created.body.data.id, scopes: [], secrets: [] });
+    expect(read.body.data).toEqual({
+      ...fullOptions,
+      id: created.body.data.id,
+      scopes: [],
+      secrets: [],
+      tokenEndpointAuthMethod: 'client_secret_basic',
+      jwks: null,
+      jwksUri: null,
+    });
   });
 
   it('imports a client under a chosen id and refuses the same id twice with 409', async () => {
@@ -173,6 +184,9 @@ describe('updateClient', () => {
       secrets: [
         { id: secret.id, name: 'primary', lastDigits: secret.lastDigits, metadata: {}, createdAt: secret.createdAt, expiresAt: null, lastUsedAt: null },
       ],
+      tokenEndpointAuthMethod: 'client_secret_basic',
+      jwks: null,
+      jwksUri: null,
     });
     expect((await api('GET', `/clients/${client.id}`)).body.data).toEqual(res.body.data);
   });

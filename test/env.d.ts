@@ -6,6 +6,7 @@ declare global {
       DB: D1Database;
       TEST_MIGRATIONS: D1Migration[];
       SIGNING_KEYS: string;
+      ISSUER: string;
       ADMIN_CLIENT_ID: string;
       ADMIN_CLIENT_SECRET: string;
       EXTERNAL_ISSUER: string;

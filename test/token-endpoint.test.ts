@@ -247,7 +247,8 @@ describe('GET /keys and discovery', () => {
       token_endpoint: 'https://registry.test/oauth/token',
       jwks_uri: 'https://registry.test/keys',
       grant_types_supported: ['client_credentials'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+      token_endpoint_auth_signing_alg_values_supported: ['ES256', 'ES384', 'EdDSA', 'RS256', 'PS256'],
       id_token_signing_alg_values_supported: ['ES256'],
     });
   });

@@ -14,23 +14,35 @@ const QUIET_MS = 30_000;
 
 type Verifier = ReturnType<typeof createLocalJWKSet>;
 
-async function fetchKeySet(url: string): Promise<Verifier> {
+export interface RemoteKeySetOptions {
+  /** Who publishes the keys, for messages: "the identity provider" by default. */
+  source?: string;
+  /** Keeps only the keys that may be used (a client's jwksUri: the rules of its inline keys). */
+  sanitize?: (keySet: unknown) => JSONWebKeySet;
+  /** Refuse redirects (a redirect answers as a failure): the URL given is the only place keys come from. */
+  noRedirects?: boolean;
+}
+
+async function fetchKeySet(url: string, { source = 'the identity provider', sanitize, noRedirects }: RemoteKeySetOptions): Promise<Verifier> {
   let response: Response;
   try {
-    response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), headers: { accept: 'application/json' } });
+    response = await fetch(url, { signal: AbortSignal.timeout(FETCH_TIMEOUT_MS), headers: { accept: 'application/json' },
+      redirect: noRedirects ? 'manual' : 'follow',
+    });
   } catch {
-    throw new KeySetUnavailableError('the identity provider did not answer');
+    throw new KeySetUnavailableError(`${source} did not answer`);
   }
   if (response.status !== 200) {
     await response.body?.cancel();
-    throw new KeySetUnavailableError(`the identity provider answered ${response.status}`);
+    throw new KeySetUnavailableError(`${source} answered ${response.status}`);
   }
   const text = await readBoundedText(response, MAX_KEY_SET_BYTES).catch(() => null);
-  if (text === null) throw new KeySetUnavailableError('the identity provider key set is too large or was cut short');
+  if (text === null) throw new KeySetUnavailableError(`${source} key set is too large or was cut short`);
   try {
-    return createLocalJWKSet(JSON.parse(text) as JSONWebKeySet);
+    const parsed: unknown = JSON.parse(text);
+    return createLocalJWKSet(sanitize ? sanitize(parsed) : (parsed as JSONWebKeySet));
   } catch {
-    throw new KeySetUnavailableError('the identity provider key set is not a JWK set');
+    throw new KeySetUnavailableError(`${source} key set is not a JWK set`);
   }
 }
 
@@ -48,7 +60,10 @@ export class RemoteKeySet {
   #failure: KeySetUnavailableError | null = null;
   #inFlight: Promise<Verifier> | null = null;
 
-  constructor(readonly url: string) {}
+  constructor(
+    readonly url: string,
+    private readonly options: RemoteKeySetOptions = {},
+  ) {}
 
   readonly getKey: JWTVerifyGetKey = async (header, token) => {
     const keys = await this.#current();
@@ -78,7 +93,7 @@ export class RemoteKeySet {
     this.#inFlight ??= (async () => {
       this.#lastAttemptAt = Date.now();
       try {
-        this.#keys = await fetchKeySet(this.url);
+        this.#keys = await fetchKeySet(this.url, this.options);
         this.#fetchedAt = Date.now();
         this.#failure = null;
         return this.#keys;

@@ -7,6 +7,7 @@ import { ApiError } from '../lib/errors';
 import { etagHeader as etag, preconditionOf as ifMatch } from '../lib/etag';
 import { readPage } from '../lib/pagination';
 import { digestSecret, generateClearSecret, lastDigitsOf } from '../lib/secrets';
+import { assertImportableKeys } from './client-keys';
 import * as repository from './clients.repository';
 import { revokeAllTokens } from '../oauth/revocation.repository';
 import type * as routes from './clients.routes';
@@ -49,7 +50,8 @@ export const createClient: Handler<typeof routes.createClient> = async (c) => {
   if (input.id !== undefined && input.id === c.env.ADMIN_CLIENT_ID) {
     throw new ApiError('CONFLICT', `client "${input.id}" already exists`);
   }
-  const { client, version } = await repository.createClient(c.var.db, c.var.tenantId, input, audit(c));
+  await assertImportableKeys(input.jwks);
+  const { client, version } = await repository.createClient(c.var.db, c.var.tenantId, input, [...c.var.privileges], audit(c));
   return c.json({ data: client }, 201, etag(version));
 };
 
@@ -61,6 +63,7 @@ export const readClient: Handler<typeof routes.readClient> = async (c) => {
 export const updateClient: Handler<typeof routes.updateClient> = async (c) => {
   const { clientId } = c.req.valid('param');
   const options = c.req.valid('json');
+  await assertImportableKeys(options.jwks);
   const held = [...c.var.privileges];
   const { client, version } = await repository.updateClient(c.var.db, c.var.tenantId, clientId, options, held, audit(c), ifMatch(c));
   return c.json({ data: client }, 200, etag(version));

@@ -18,6 +18,8 @@ import { escalationRefused } from '../auth/privileges';
 import { aroundWrite, type AuditContext } from '../audit/audit-trail';
 import { closureAllows, closureOf, closureReport, MAX_CLOSURE, noLackedPrivilege, readClosureReport, startFrom } from '../scopes/closure';
 import type { Client, ClientOptions } from './clients.schemas';
+import { DEFAULT_AUTH_METHOD, givesAuthOptions, normalizeJwks, type AuthOptions } from './client-keys';
+import { isPrivilege } from '../auth/privileges';
 import { guardedAll, guardedRead, type TokenGuard } from '../auth/token-liveness';
 
 /** The most secrets a client may hold that have not expired. */
@@ -43,6 +45,9 @@ const clientFields = sql`
   'public', json(CASE WHEN clients.public THEN 'true' ELSE 'false' END),
   'trusted', json(CASE WHEN clients.trusted THEN 'true' ELSE 'false' END),
   'metadata', json(clients.metadata),
+  'tokenEndpointAuthMethod', clients.token_endpoint_auth_method,
+  'jwks', json(clients.jwks),
+  'jwksUri', clients.jwks_uri,
   'scopes', json((SELECT json_group_array(scope_id) FROM (
     SELECT cs.scope_id FROM client_scopes cs
     WHERE cs.tenant_id = clients.tenant_id AND cs.client_id = clients.id
@@ -78,6 +83,7 @@ const auditClient = (db: Database, audit: AuditContext, action: string, tenantId
 const clientBytes = sql<number>`(200
   + octet_length(clients.name) + octet_length(clients.description) + octet_length(clients.metadata)
   + octet_length(clients.redirect_uris) + octet_length(clients.post_logout_redirect_uris)
+  + coalesce(octet_length(clients.jwks), 0) + coalesce(octet_length(clients.jwks_uri), 0)
   + (SELECT coalesce(sum(200 + octet_length(s.name) + octet_length(s.metadata)), 0) FROM client_secrets s
       WHERE s.tenant_id = clients.tenant_id AND s.client_id = clients.id)
   + 40 * (SELECT count(*) FROM client_scopes cs WHERE cs.tenant_id = clients.tenant_id AND cs.client_id = clients.id))`;
@@ -111,6 +117,34 @@ function toClient(row: { client: string }): Client {
 }
 
 const byId = (tenantId: string, clientId: string) => byTenantAndId(clients, tenantId, clientId);
+
+/**
+ * The authentication options as stored: keys normalized to their public members, and the
+ * privileges of the caller setting them, the most the keys' tokens may ever carry.
+ */
+function storedAuthOptions(options: AuthOptions, held: readonly string[]) {
+  const method = options.tokenEndpointAuthMethod ?? DEFAULT_AUTH_METHOD;
+  return {
+    tokenEndpointAuthMethod: method,
+    jwks: options.jwks ? normalizeJwks(options.jwks) : null,
+    jwksUri: options.jwksUri ?? null,
+    keyPrivileges: method === 'private_key_jwt' ? held.filter(isPrivilege) : null,
+  };
+}
+
+/**
+ * The client's token generation after its authentication options become `next`: bumped (every
+ * token it holds revoked) when the method or the jwksUri changes or a key is removed or altered,
+ * so a key taken away takes its tokens with it; kept when keys are only added (rotation).
+ */
+function generationAfter(next: ReturnType<typeof storedAuthOptions>) {
+  const nextKeys = next.jwks ? JSON.stringify(next.jwks) : null;
+  return sql`CASE WHEN ${clients.tokenEndpointAuthMethod} IS NOT ${next.tokenEndpointAuthMethod}
+      OR ${clients.jwksUri} IS NOT ${next.jwksUri}
+      OR EXISTS (SELECT 1 FROM json_each(${clients.jwks}, '$.keys') AS old_key
+        WHERE old_key.value NOT IN (SELECT new_key.value FROM json_each(${nextKeys}, '$.keys') AS new_key))
+    THEN ${clients.tokenGeneration} + 1 ELSE ${clients.tokenGeneration} END`;
+}
 
 /** Full replacement: an option left out goes back to its default. */
 function storedOptions(options: ClientOptions) {
@@ -237,26 +271,35 @@ export async function createClient(
   db: Database,
   tenantId: string,
   input: ClientOptions & { id?: string },
+  held: readonly string[],
   audit: AuditContext,
 ): Promise<VersionedClient> {
   const id = input.id ?? crypto.randomUUID();
   const options = storedOptions(input);
+  const { keyPrivileges, ...auth } = storedAuthOptions(input, held);
   const trail = auditClient(db, audit, 'createClient', tenantId, id);
   // Ids are unique across tenants (the token endpoint finds clients by id alone).
   const [, inserted] = await db.batch([
     ...trail.before,
     db
       .insert(clients)
-      .values({ id, tenantId, ...options, createdAt: Date.now() })
+      .values({ id, tenantId, ...options, ...auth, keyPrivileges, createdAt: Date.now() })
       .onConflictDoNothing()
       .returning({ version: clients.version }),
     ...trail.after,
   ]);
   if (!inserted[0]) throw new ApiError('CONFLICT', `client "${id}" already exists`);
-  return { client: { id, ...options, scopes: [], secrets: [] }, version: inserted[0].version };
+  return { client: { id, ...options, ...auth, scopes: [], secrets: [] }, version: inserted[0].version };
 }
 
 /** Refused (403) when the client holds a privilege the caller lacks: it would be a way to change a stronger client. */
+/** The authentication options an update sets: none when its body names none of them (Formance SDKs). */
+function authUpdate(options: AuthOptions, held: readonly string[]) {
+  if (!givesAuthOptions(options)) return {};
+  const next = storedAuthOptions(options, held);
+  return { ...next, tokenGeneration: generationAfter(next) };
+}
+
 export async function updateClient(
   db: Database,
   tenantId: string,
@@ -273,7 +316,7 @@ export async function updateClient(
     closureReport(db, tenantId, closure, held),
     db
       .update(clients)
-      .set({ ...storedOptions(options), version: sql`${clients.version} + 1` })
+      .set({ ...storedOptions(options), ...authUpdate(options, held), version: sql`${clients.version} + 1` })
       .where(and(byId(tenantId, clientId), versionCondition(clients, precondition), closureAllows(tenantId, closure, held)))
       .returning({ id: clients.id }),
     db.select(clientRow).from(clients).where(byId(tenantId, clientId)),

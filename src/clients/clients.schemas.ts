@@ -1,8 +1,28 @@
 import { z } from '@hono/zod-openapi';
 import { IdSchema, MetadataSchema, RedirectUriListSchema, text } from '../lib/schemas';
+import { authOptionsProblems, JwksSchema, JwksUriSchema, TOKEN_ENDPOINT_AUTH_METHODS, type AuthOptions } from './client-keys';
 
-export const ClientOptionsSchema = z
-  .object({
+const AUTH_OPTIONS_NOTE =
+  'Not in Formance. When a body has none of tokenEndpointAuthMethod, jwks and jwksUri, the three are left as they are; ' +
+  'when it has any of them, the three are set together (one left out goes back to its default).';
+
+const authOptionsFields = {
+  tokenEndpointAuthMethod: z.enum(TOKEN_ENDPOINT_AUTH_METHODS).optional().openapi({
+    description:
+      'How the client authenticates at /oauth/token. client_secret_basic (the default) also accepts client_secret_post; ' +
+      'private_key_jwt (RFC 7523) needs jwks or jwksUri, and then its secrets do not authenticate it. ' +
+      AUTH_OPTIONS_NOTE,
+  }),
+  jwks: JwksSchema.nullable().optional(),
+  jwksUri: JwksUriSchema.nullable().optional(),
+};
+
+/** Exactly one of jwks and jwksUri for private_key_jwt, neither otherwise (each problem names its field). */
+const checkAuthOptions = (options: AuthOptions, ctx: z.RefinementCtx) => {
+  for (const { member, message } of authOptionsProblems(options)) ctx.addIssue({ code: 'custom', path: member ? [member] : [], message });
+};
+
+const ClientOptionsFields = z.object({
     name: text().min(1, 'must not be empty').max(256, 'must be at most 256 characters'),
     description: text().max(4096, 'must be at most 4096 characters').optional(),
     redirectUris: RedirectUriListSchema.optional(),
@@ -10,14 +30,18 @@ export const ClientOptionsSchema = z
     public: z.boolean().optional(),
     trusted: z.boolean().optional(),
     metadata: MetadataSchema.optional(),
-  })
-  .openapi('ClientOptions');
+    ...authOptionsFields,
+});
 
-export const CreateClientRequestSchema = ClientOptionsSchema.extend({
+export const ClientOptionsSchema = ClientOptionsFields.superRefine(checkAuthOptions).openapi('ClientOptions');
+
+export const CreateClientRequestSchema = ClientOptionsFields.extend({
   id: IdSchema.optional().openapi({
     description: 'Import an existing client under this id; a UUID is generated when absent.',
   }),
-}).openapi('CreateClientRequest');
+})
+  .superRefine(checkAuthOptions)
+  .openapi('CreateClientRequest');
 
 export const ClientSecretSchema = z
   .object({
@@ -63,6 +87,9 @@ export const ClientSchema = z
     metadata: MetadataSchema,
     scopes: z.array(z.string()).openapi({ description: 'Ids of the attached scopes' }),
     secrets: z.array(ClientSecretSchema),
+    tokenEndpointAuthMethod: z.enum(TOKEN_ENDPOINT_AUTH_METHODS).openapi({ description: 'Not in Formance: how it authenticates at /oauth/token' }),
+    jwks: JwksSchema.nullable().openapi({ description: 'Not in Formance: its public keys (private_key_jwt), as stored: public members only' }),
+    jwksUri: z.string().nullable().openapi({ description: 'Not in Formance: where its public keys are published (private_key_jwt)' }),
   })
   .openapi('Client');
 

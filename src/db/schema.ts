@@ -37,6 +37,17 @@ export const clients = sqliteTable(
      * of the client's tokens bumps it, and a token whose `gen` differs is refused.
      */
     tokenGeneration: integer('token_generation').notNull().default(0),
+    /** How it authenticates at the token endpoint: client_secret_basic (also accepts post), client_secret_post, private_key_jwt. */
+    tokenEndpointAuthMethod: text('token_endpoint_auth_method').notNull().default('client_secret_basic'),
+    /** private_key_jwt: its public keys, inline (a normalized JWK set), or where to fetch them. */
+    jwks: text('jwks', { mode: 'json' }).$type<{ keys: Record<string, string>[] }>(),
+    jwksUri: text('jwks_uri'),
+    /**
+     * The auth:* privileges held by whoever last set its keys (or its method), as a JSON array: the
+     * most a token obtained with those keys can carry, whatever the client is granted later (as
+     * client_secrets.granted_privileges for a secret).
+     */
+    keyPrivileges: text('key_privileges', { mode: 'json' }).$type<string[]>(),
   },
   (t) => [
     uniqueIndex('clients_tenant_id_uq').on(t.tenantId, t.id),
@@ -215,4 +226,20 @@ export const auditEvents = sqliteTable(
     index('audit_events_age_idx').on(t.createdAt),
     index('audit_events_pending_idx').on(t.createdAt).where(sql`${t.pending} = 1`),
   ],
+);
+
+/**
+ * The jti of every private_key_jwt assertion accepted (RFC 7523 §3: no replay), per client, until
+ * the assertion expires (at most 5 minutes ahead, plus the clock skew allowed); then
+ * purged, by the client's next assertion and by the Cron Trigger.
+ */
+export const clientAssertionJtis = sqliteTable(
+  'client_assertion_jtis',
+  {
+    clientId: text('client_id').notNull(),
+    jti: text('jti').notNull(),
+    /** Epoch seconds after which the assertion is refused anyway (its exp plus the clock skew). */
+    expiresAt: integer('expires_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.clientId, t.jti] }), index('client_assertion_jtis_expiry_idx').on(t.clientId, t.expiresAt), index('client_assertion_jtis_purge_idx').on(t.expiresAt)],
 );

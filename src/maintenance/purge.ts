@@ -11,7 +11,7 @@ export const PURGE_BATCHES_PER_RUN = 20;
  * time (by rowid, through the index that serves `expired`), until none are
  * left or PURGE_BATCHES_PER_RUN statements ran. Returns how many went.
  */
-export async function purgeInBatches(db: Database, table: 'revoked_tokens' | 'revoked_secrets' | 'revoked_clients' | 'audit_events', expired: ReturnType<typeof sql>) {
+export async function purgeInBatches(db: Database, table: 'revoked_tokens' | 'revoked_secrets' | 'revoked_clients' | 'client_assertion_jtis' | 'audit_events', expired: ReturnType<typeof sql>) {
   let purged = 0;
   for (let batch = 0; batch < PURGE_BATCHES_PER_RUN; batch++) {
     const result = await db.run(
@@ -31,5 +31,7 @@ export async function purgeExpiredRevocations(db: Database, nowSeconds: number) 
     tokens: await purgeInBatches(db, 'revoked_tokens', expired),
     secrets: await purgeInBatches(db, 'revoked_secrets', expired),
     clients: await purgeInBatches(db, 'revoked_clients', expired),
+    // private_key_jwt replay entries: an expired assertion is refused anyway.
+    assertions: await purgeInBatches(db, 'client_assertion_jtis', expired),
   };
 }

@@ -1,7 +1,27 @@
+import { assertionClientId, JWT_BEARER } from './client-assertion';
 import { OAuthError } from './oauth-error';
 
-/** RFC 6749 §2.3.1 client credentials, from the Authorization header or the form body. */
-export type ClientCredentials = { method: 'client_secret_basic' | 'client_secret_post'; clientId: string; clientSecret: string };
+/** RFC 6749 §2.3.1 client credentials, from the Authorization header or the form body; or an RFC 7523 assertion. */
+export type ClientCredentials =
+  | { method: 'client_secret_basic' | 'client_secret_post'; clientId: string; clientSecret: string }
+  | { method: 'private_key_jwt'; clientId: string; assertion: string };
+
+/** RFC 7521 §4.2: client_assertion_type and client_assertion, and no other way to authenticate. */
+function assertionCredentials(authorization: string | undefined, form: URLSearchParams): ClientCredentials {
+  if (authorization || form.get('client_secret') !== null) {
+    throw new OAuthError('invalid_request', 'use either a client assertion or a client secret (HTTP Basic or client_secret), not both');
+  }
+  const type = form.get('client_assertion_type');
+  const assertion = form.get('client_assertion');
+  if (type === null || assertion === null) {
+    throw new OAuthError('invalid_request', 'client_assertion_type and client_assertion go together');
+  }
+  if (type !== JWT_BEARER) throw new OAuthError('invalid_client', `client_assertion_type must be ${JWT_BEARER}`);
+  const clientId = assertionClientId(assertion);
+  const postId = form.get('client_id');
+  if (postId !== null && postId !== clientId) throw new OAuthError('invalid_client', "client_id differs from the assertion's sub");
+  return { method: 'private_key_jwt', clientId, assertion };
+}
 
 // application/x-www-form-urlencoded decoding: "+" is a space, then percent-decoding.
 function formDecode(value: string): string {
@@ -32,6 +52,7 @@ function parseBasic(header: string): ClientCredentials {
 
 /** Exactly one authentication method per request (RFC 6749 §2.3). */
 export function clientCredentialsOf(authorization: string | undefined, form: URLSearchParams): ClientCredentials {
+  if (form.get('client_assertion_type') !== null || form.get('client_assertion') !== null) return assertionCredentials(authorization, form);
   const postId = form.get('client_id');
   const postSecret = form.get('client_secret');
   if (authorization) {
@@ -45,7 +66,7 @@ export function clientCredentialsOf(authorization: string | undefined, form: URL
     return credentials;
   }
   if (postId === null || postSecret === null) {
-    throw new OAuthError('invalid_client', 'client authentication is required (HTTP Basic, or client_id and client_secret)');
+    throw new OAuthError('invalid_client', 'client authentication is required (HTTP Basic, client_id and client_secret, or a client assertion)');
   }
   return { method: 'client_secret_post', clientId: postId, clientSecret: postSecret };
 }

@@ -1,13 +1,22 @@
 import type { Context } from 'hono';
 import { ADMIN_SCOPES, isPrivilege, READ_SCOPE, TENANTS_SCOPE, WRITE_SCOPE } from '../auth/privileges';
-import { adminClientOf, operatorTenantOf } from '../config';
+import { adminClientOf, FORMANCE_PREFIX, issuerOf, operatorTenantOf } from '../config';
 import type { AppEnv } from '../lib/create-router';
 import { logBackgroundError } from '../lib/errors';
 import { digestSecret, digestsEqual } from '../lib/secrets';
 import { MAX_CLOSURE } from '../scopes/closure';
 import type { ClientCredentials } from './client-authentication';
 import { OAuthError } from './oauth-error';
-import { findClientForToken, needsUseRecorded, recordSecretUse, type LiveSecret } from './token.repository';
+import { ASSERTION_CLOCK_SKEW_SECONDS, inspectAssertion, UNKNOWN_CLIENT_OR_BAD_SIGNATURE, verifyAssertionSignature } from './client-assertion';
+import { clientKeys } from './client-key-sets';
+import {
+  findClientForToken,
+  MAX_LIVE_ASSERTIONS,
+  needsUseRecorded,
+  recordAssertion,
+  recordSecretUse,
+  type ClientCredentialsRecord,
+} from './token.repository';
 
 const WRONG_CREDENTIALS = 'unknown client or wrong secret';
 
@@ -32,14 +41,72 @@ const LEGACY_SECRET_PRIVILEGES = [READ_SCOPE, WRITE_SCOPE];
  * held it (so a secret planted before the client was given a privilege never
  * obtains it); auth:tenants also needs the operator tenant, whatever the data says.
  */
-function grantableWith(secret: LiveSecret, inOperatorTenant: boolean) {
-  const creatorHeld = new Set(secret.privileges ?? LEGACY_SECRET_PRIVILEGES);
+function grantableWith(privileges: readonly string[], inOperatorTenant: boolean) {
+  const creatorHeld = new Set(privileges);
   return (label: string) =>
     !isPrivilege(label) || (creatorHeld.has(label) && (label !== TENANTS_SCOPE || inOperatorTenant));
 }
 
-/** The client behind a pair of credentials, in one D1 query; 401 invalid_client otherwise. */
-export async function authenticateClient(c: Context<AppEnv>, credentials: ClientCredentials): Promise<AuthenticatedClient> {
+/** A client that authenticated may still be unable to get a token: public, or with too many scopes to judge. */
+function assertMayGetTokens(client: ClientCredentialsRecord) {
+  if (client.public) {
+    throw new OAuthError('unauthorized_client', 'public clients cannot use the client_credentials grant');
+  }
+  if (client.closureTooLarge) {
+    throw new OAuthError('invalid_scope', `the client's scopes reach more than ${MAX_CLOSURE} scopes: detach some, or split them`);
+  }
+}
+
+/** The client behind the credentials: a secret in one D1 query, an assertion in two; 401 invalid_client otherwise. */
+export function authenticateClient(c: Context<AppEnv>, credentials: ClientCredentials): Promise<AuthenticatedClient> {
+  return credentials.method === 'private_key_jwt' ? authenticateWithAssertion(c, credentials) : authenticateWithSecret(c, credentials);
+}
+
+/** What an assertion may be addressed to (RFC 7523 §3): the issuer, or the token endpoint, with or without Formance's prefix. */
+const assertionAudiences = (env: AppEnv['Bindings']) => {
+  const issuer = issuerOf(env);
+  return [issuer, `${issuer}/oauth/token`, `${issuer}${FORMANCE_PREFIX}/oauth/token`];
+};
+
+async function authenticateWithAssertion(
+  c: Context<AppEnv>,
+  credentials: Extract<ClientCredentials, { method: 'private_key_jwt' }>,
+): Promise<AuthenticatedClient> {
+  const nowSeconds = Math.floor(Date.now() / 1000);
+  const audiences = assertionAudiences(c.env);
+  const assertion = inspectAssertion(credentials.assertion, audiences, nowSeconds);
+  if (assertion.clientId === adminClientOf(c.env).id) {
+    throw new OAuthError('invalid_client', 'the static admin client authenticates with its secret only');
+  }
+  const client = await findClientForToken(c.var.db, assertion.clientId, Date.now());
+  if (!client) throw new OAuthError('invalid_client', UNKNOWN_CLIENT_OR_BAD_SIGNATURE);
+  if (client.tokenEndpointAuthMethod !== 'private_key_jwt') {
+    throw new OAuthError('invalid_client', `this client authenticates with ${client.tokenEndpointAuthMethod}, not private_key_jwt`);
+  }
+  await verifyAssertionSignature(credentials.assertion, assertion, clientKeys(client), audiences);
+  assertMayGetTokens(client);
+  // Last, once the assertion is known good: nobody burns a jti they could not sign.
+  const recorded = await recordAssertion(c.var.db, client.id, assertion.jti, assertion.exp + ASSERTION_CLOCK_SKEW_SECONDS, nowSeconds);
+  if (recorded === 'replayed') {
+    throw new OAuthError('invalid_client', 'the assertion jti was already used: sign a new assertion, with a new jti, for every request');
+  }
+  if (recorded === 'too many') {
+    throw new OAuthError('invalid_client', `this client has ${MAX_LIVE_ASSERTIONS} assertions in flight: wait for some to expire`);
+  }
+  const inOperatorTenant = client.tenantId === operatorTenantOf(c.env);
+  return {
+    id: client.id,
+    tenantId: client.tenantId,
+    allowedScopes: client.scopeLabels.filter(grantableWith(client.keyPrivileges ?? [], inOperatorTenant)),
+    tokenGeneration: client.tokenGeneration,
+    isStaticAdmin: false,
+  };
+}
+
+async function authenticateWithSecret(
+  c: Context<AppEnv>,
+  credentials: Exclude<ClientCredentials, { method: 'private_key_jwt' }>,
+): Promise<AuthenticatedClient> {
   const admin = adminClientOf(c.env);
   const now = Date.now();
   // The same work for every id, the static admin's included: its answer takes no less time.
@@ -55,12 +122,13 @@ export async function authenticateClient(c: Context<AppEnv>, credentials: Client
   // Every live secret's digest is compared, so timing does not tell which one is close.
   const matching = client?.secrets.filter((secret) => digestsEqual(secret.digest, digest)) ?? [];
   if (!client || !matching[0]) throw new OAuthError('invalid_client', WRONG_CREDENTIALS);
-  if (client.public) {
-    throw new OAuthError('unauthorized_client', 'public clients cannot use the client_credentials grant');
+  if (client.tokenEndpointAuthMethod === 'private_key_jwt') {
+    throw new OAuthError('invalid_client', 'this client authenticates with private_key_jwt: its secrets do not authenticate it');
   }
-  if (client.closureTooLarge) {
-    throw new OAuthError('invalid_scope', `the client's scopes reach more than ${MAX_CLOSURE} scopes: detach some, or split them`);
+  if (client.tokenEndpointAuthMethod === 'client_secret_post' && credentials.method === 'client_secret_basic') {
+    throw new OAuthError('invalid_client', 'this client authenticates with client_secret_post: client_id and client_secret in the body');
   }
+  assertMayGetTokens(client);
   if (needsUseRecorded(matching[0], now)) {
     // Off the response path, and at most about once an hour: issuing stays one D1 round trip.
     c.executionCtx.waitUntil(
@@ -70,7 +138,8 @@ export async function authenticateClient(c: Context<AppEnv>, credentials: Client
       ),
     );
   }
-  const allowedScopes = client.scopeLabels.filter(grantableWith(matching[0], client.tenantId === operatorTenantOf(c.env)));
+  const privileges = matching[0].privileges ?? LEGACY_SECRET_PRIVILEGES;
+  const allowedScopes = client.scopeLabels.filter(grantableWith(privileges, client.tenantId === operatorTenantOf(c.env)));
   return {
     id: client.id,
     tenantId: client.tenantId,

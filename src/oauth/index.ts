@@ -1,4 +1,5 @@
 import { SIGNING_ALG, signingKeysOf } from '../auth/signing-keys';
+import { ASSERTION_ALGORITHMS, TOKEN_ENDPOINT_AUTH_METHODS } from '../clients/client-keys';
 import { FORMANCE_PREFIX, issuerOf } from '../config';
 import { createRouter } from '../lib/create-router';
 import { ApiError } from '../lib/errors';
@@ -39,7 +40,8 @@ oauthRouter.openapi(routes.discovery, (c) => {
       introspection_endpoint: `${base}/oauth/introspect`,
       jwks_uri: `${base}/keys`,
       grant_types_supported: ['client_credentials'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      token_endpoint_auth_methods_supported: [...TOKEN_ENDPOINT_AUTH_METHODS],
+      token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS],
       response_types_supported: ['token'],
       subject_types_supported: ['public'],
       id_token_signing_alg_values_supported: [SIGNING_ALG],

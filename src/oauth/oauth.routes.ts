@@ -1,4 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { ASSERTION_ALGORITHMS } from '../clients/client-keys';
+import { JWT_BEARER, MAX_ASSERTION_LENGTH } from './client-assertion';
 import { ErrorSchema, jsonContent } from '../lib/schemas';
 
 const tags = ['OAuth2'];
@@ -30,6 +32,7 @@ export const DiscoverySchema = z
     jwks_uri: z.string(),
     grant_types_supported: z.array(z.string()),
     token_endpoint_auth_methods_supported: z.array(z.string()),
+    token_endpoint_auth_signing_alg_values_supported: z.array(z.string()),
     response_types_supported: z.array(z.string()),
     subject_types_supported: z.array(z.string()),
     id_token_signing_alg_values_supported: z.array(z.string()),
@@ -47,12 +50,26 @@ export const discovery = createRoute({
   responses: { 200: jsonContent(DiscoverySchema, 'The metadata') },
 });
 
+/** RFC 7523 §2.2 client authentication (private_key_jwt), instead of a secret. */
+const assertionParameters = {
+  client_assertion_type: z
+    .literal(JWT_BEARER)
+    .optional()
+    .openapi({ description: 'private_key_jwt: with client_assertion, and no secret (HTTP Basic or client_secret)' }),
+  client_assertion: z.string().max(MAX_ASSERTION_LENGTH).optional().openapi({
+    description:
+      `private_key_jwt: a JWT the client signs with its key (header kid; ${ASSERTION_ALGORITHMS.join(', ')}; no jku, x5u, jwk or x5c): ` +
+      'iss = sub = the client id, aud = the issuer or the token endpoint URL, exp at most 5 minutes ahead, jti never used before by the client.',
+  }),
+};
+
 const TokenRequestSchema = z
   .object({
     grant_type: z.literal('client_credentials'),
     scope: z.string().optional().openapi({ description: 'Space-separated scope labels; all allowed ones when absent' }),
-    client_id: z.string().optional().openapi({ description: 'With client_secret_post' }),
+    client_id: z.string().optional().openapi({ description: 'With client_secret_post (or private_key_jwt: must equal the assertion sub)' }),
     client_secret: z.string().optional().openapi({ description: 'With client_secret_post' }),
+    ...assertionParameters,
   })
   // Unknown parameters are ignored, but none may be repeated (RFC 6749 §3.1): each is one string.
   .catchall(z.string())
@@ -95,7 +112,9 @@ export const tokenEndpointDoc = {
   description:
     'The body is at most 16 KiB. Requests are rate limited per address before the body is read, and per ' +
     '(address, client id) before the database is queried. A client whose scopes reach more than 256 gets ' +
-    'invalid_scope. Every failure is an RFC 6749 error with Cache-Control: no-store.',
+    'invalid_scope. Every failure is an RFC 6749 error with Cache-Control: no-store. A private_key_jwt client ' +
+    'authenticates with client_assertion (RFC 7523): at most two database round trips, the second remembering the ' +
+    "assertion's jti; its keys' jwksUri unreachable is a 503 temporarily_unavailable.",
   request: {
     body: { required: true, content: { 'application/x-www-form-urlencoded': { schema: TokenRequestSchema } } },
   },
@@ -106,7 +125,7 @@ export const tokenEndpointDoc = {
     413: jsonContent(OAuthErrorSchema, 'invalid_request: the body is over 16 KiB'),
     429: jsonContent(OAuthErrorSchema, 'temporarily_unavailable: too many requests (Retry-After)'),
     500: jsonContent(OAuthErrorSchema, 'server_error'),
-    503: jsonContent(OAuthErrorSchema, 'temporarily_unavailable: a setting is missing or the database is unavailable'),
+    503: jsonContent(OAuthErrorSchema, "temporarily_unavailable: a setting is missing, the database is unavailable, or a private_key_jwt client's jwksUri cannot be fetched"),
   },
 };
 
@@ -117,6 +136,7 @@ const TokenParameterSchema = z.object({
   token_type_hint: z.string().optional().openapi({ description: 'Ignored: only access tokens exist here' }),
   client_id: z.string().optional().openapi({ description: 'With client_secret_post' }),
   client_secret: z.string().optional().openapi({ description: 'With client_secret_post' }),
+  ...assertionParameters,
 }).catchall(z.string()); // unknown parameters: ignored, each at most once, like the token endpoint's
 
 const formBody = (schema: z.ZodType) => ({

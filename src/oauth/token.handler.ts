@@ -29,7 +29,9 @@ export const issueToken = (c: Context<AppEnv>) =>
         [TENANT_CLAIM]: client.tenantId,
         // What revocation checks (auth/token-liveness.ts): a client's secret and generation, or the
         // proof of the configuration that makes the static admin.
-        ...(client.secretId ? { [SECRET_ID_CLAIM]: client.secretId, [GENERATION_CLAIM]: client.tokenGeneration } : {}),
+        ...(client.secretId ? { [SECRET_ID_CLAIM]: client.secretId } : {}),
+        // A client's generation, whether a secret or a private_key_jwt assertion got the token.
+        ...(client.isStaticAdmin ? {} : { [GENERATION_CLAIM]: client.tokenGeneration }),
         ...(client.isStaticAdmin ? { [ADMIN_PROOF_CLAIM]: (await adminIdentityOf(c.env)).proof } : {}),
       },
     });

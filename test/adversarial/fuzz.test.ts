@@ -137,6 +137,9 @@ const expectedClient = (id: string, o: any) => ({
   metadata: o.metadata ?? {},
   scopes: [],
   secrets: [],
+  tokenEndpointAuthMethod: 'client_secret_basic',
+  jwks: null,
+  jwksUri: null,
 });
 
 /** An accepted create reads back as sent, with the documented defaults for what was left out. */
