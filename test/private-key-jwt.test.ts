@@ -79,4 +79,20 @@ describe('private_key_jwt: a client without a secret gets a token', () => {
     });
     expect(expectError(res, 400, 'VALIDATION')).toContain('jwks.keys[0].d: is a private key member');
   });
+
+  it('answers 503 temporarily_unavailable with Retry-After when the jwksUri fails, and does not fetch it again meanwhile', async () => {
+    const key = await keyPair('ES256', 'remote');
+    const uri = `${env.TEST_FAILING_JWKS_URL}?case=${crypto.randomUUID()}`;
+    const created = await api('POST', '/clients', { body: { name: 'remote', tokenEndpointAuthMethod: 'private_key_jwt', jwksUri: uri } });
+    expect(created.status, created.text).toBe(201);
+    const id = created.body.data.id as string;
+    for (let i = 0; i < 2; i++) {
+      const res = await assertionRequest(await assertion(id, key));
+      expect(res.status, res.text).toBe(503);
+      expect(res.body.error).toBe('temporarily_unavailable');
+      expect(res.headers.get('retry-after')).toBe('30');
+    }
+    const counts = (await (await fetch(env.TEST_JWKS_FETCH_COUNT_URL)).json()) as { byUrl: Record<string, number> };
+    expect(counts.byUrl[uri]).toBe(1);
+  });
 });

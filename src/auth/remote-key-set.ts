@@ -10,7 +10,7 @@ const MAX_KEY_SET_BYTES = 64 * 1024;
 /** A fetched key set is used this long before it is fetched again. */
 const FRESH_MS = 10 * 60_000;
 /** After a failure, or a fetch for an unknown kid, no new fetch for this long. */
-const QUIET_MS = 30_000;
+export const QUIET_MS = 30_000;
 
 type Verifier = ReturnType<typeof createLocalJWKSet>;
 

@@ -3,7 +3,7 @@
 // caller sends reaches the database unread); its signature after, with the client's own keys.
 import { decodeJwt, decodeProtectedHeader, errors, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose';
 import { ASSERTION_ALGORITHMS, type AssertionAlgorithm } from '../clients/client-keys';
-import { KeySetUnavailableError } from '../auth/remote-key-set';
+import { KeySetUnavailableError, QUIET_MS } from '../auth/remote-key-set';
 import { OAuthError } from './oauth-error';
 
 export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
@@ -96,7 +96,8 @@ export async function verifyAssertionSignature(assertion: string, inspected: Ins
     });
   } catch (error) {
     if (error instanceof KeySetUnavailableError) {
-      throw new OAuthError('temporarily_unavailable', `the client's keys could not be fetched: ${error.message}`, 503);
+      // A failed fetch is not retried for QUIET_MS: say when asking again can help (as the external IdP's 503 does).
+      throw new OAuthError('temporarily_unavailable', `the client's keys could not be fetched: ${error.message}`, 503, String(QUIET_MS / 1000));
     }
     if (error instanceof errors.JWKSNoMatchingKey) {
       throw invalid(`no key of this client has kid ${JSON.stringify(inspected.kid)} for ${inspected.alg}`);

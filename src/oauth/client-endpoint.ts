@@ -38,6 +38,7 @@ function oauthError(c: Context, error: OAuthError, retryAfter?: string) {
   const headers: Record<string, string> = { ...NO_STORE };
   if (error.status === 401) headers['WWW-Authenticate'] = 'Basic realm="oauth", charset="UTF-8"';
   if (error.status === 429) headers['Retry-After'] = RATE_LIMIT_RETRY_AFTER_SECONDS;
+  if (error.retryAfter) headers['Retry-After'] = error.retryAfter;
   if (retryAfter) headers['Retry-After'] = retryAfter;
   return c.json({ error: error.error, error_description: describable(error.description) }, error.status, headers);
 }

@@ -15,6 +15,8 @@ export class OAuthError extends Error {
       | 'insufficient_scope',
     readonly description: string,
     readonly status: 400 | 401 | 403 | 413 | 429 | 500 | 503 = error === 'invalid_client' ? 401 : error === 'insufficient_scope' ? 403 : 400,
+    /** Seconds, for a Retry-After header (a 503 that knows when to come back). */
+    readonly retryAfter?: string,
   ) {
     super(description);
     this.name = 'OAuthError';

@@ -76,16 +76,26 @@ export interface TokenAnswer {
   scope: string;
 }
 
-/** client_credentials at /oauth/token (client_secret_basic, RFC 6749 §2.3.1). */
-export async function requestToken(clientId: string, secret: string, scope?: string): Promise<TokenAnswer> {
+/**
+ * client_credentials at /oauth/token (RFC 6749 §2.3.1): the secret in HTTP Basic (client_secret_basic),
+ * or in the body for a client registered with client_secret_post (which refuses Basic).
+ */
+export async function requestToken(clientId: string, secret: string, scope?: string, inBody = false): Promise<TokenAnswer> {
   const form = new URLSearchParams({ grant_type: 'client_credentials' });
   if (scope) form.set('scope', scope);
+  const headers: Record<string, string> = { 'Content-Type': 'application/x-www-form-urlencoded' };
+  if (inBody) {
+    form.set('client_id', clientId);
+    form.set('client_secret', secret);
+  } else {
+    headers.Authorization = basic(clientId, secret);
+  }
   const res = await fetch('/oauth/token', {
     method: 'POST',
     // Without credentials mode "omit", Chromium answers a 401 carrying WWW-Authenticate: Basic
     // (RFC 6749 §5.2 requires it) with its own login prompt, and the fetch hangs behind it.
     credentials: 'omit',
-    headers: { Authorization: basic(clientId, secret), 'Content-Type': 'application/x-www-form-urlencoded' },
+    headers,
     body: form,
   });
   const body = await res.json().catch(() => ({}));

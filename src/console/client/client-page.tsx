@@ -1,6 +1,6 @@
 import { useState } from 'hono/jsx/dom';
 import { api, listAll } from './api';
-import { ClientFields, clientOptionsFrom } from './client-form';
+import { AUTH_METHODS, ClientFields, clientOptionsFrom, type AuthMethod } from './client-form';
 import { SecretsSection } from './secrets';
 import { TryClient } from './try-client';
 import { ConfirmButton, ErrorNote, go, useAction, useLoad } from './ui';
@@ -37,10 +37,11 @@ export function ClientPage({ clientId }: { clientId: string }) {
       <p>
         <a href={`#/audit?targetId=${encodeURIComponent(data.id)}`}>Audit trail of this client</a>
       </p>
+      <AuthSummary client={data} />
       <EditClient path={path} client={data} etag={etag} reload={client.reload} />
       <SecretsSection path={path} secrets={data.secrets} reload={client.reload} />
       <ClientScopes path={path} attached={data.scopes} reload={client.reload} />
-      <TryClient clientId={data.id} />
+      <TryClient clientId={data.id} method={data.tokenEndpointAuthMethod ?? 'client_secret_basic'} />
       <section aria-labelledby="danger" class="panel">
         <h2 id="danger">Delete</h2>
         <p>Deleting the client deletes its secrets and stops every token it was given.</p>
@@ -55,6 +56,39 @@ export function ClientPage({ clientId }: { clientId: string }) {
         />
       </section>
     </main>
+  );
+}
+
+/** How the client authenticates, and with which keys: the kids of its inline keys, or where it publishes them. */
+function AuthSummary({ client }: { client: { tokenEndpointAuthMethod?: AuthMethod; jwks?: { keys: Array<{ kid?: string }> } | null; jwksUri?: string | null } }) {
+  const method = client.tokenEndpointAuthMethod ?? 'client_secret_basic';
+  const label = AUTH_METHODS.find((option) => option.value === method)?.label ?? method;
+  return (
+    <dl class="facts">
+      <dt>Authentication</dt>
+      <dd data-testid="auth-method">{label}</dd>
+      {method === 'private_key_jwt' && client.jwksUri && (
+        <>
+          <dt>Keys published at</dt>
+          <dd data-testid="auth-keys">
+            <code>{client.jwksUri}</code>
+          </dd>
+        </>
+      )}
+      {method === 'private_key_jwt' && client.jwks && (
+        <>
+          <dt>Keys (kid)</dt>
+          <dd data-testid="auth-keys">
+            {client.jwks.keys.map((key, index) => (
+              <>
+                {index > 0 && ', '}
+                <code>{key.kid ?? '?'}</code>
+              </>
+            ))}
+          </dd>
+        </>
+      )}
+    </dl>
   );
 }
 
