@@ -73,6 +73,41 @@ export default {
 
 const SLIM_ZOD = fileURLToPath(new URL('./src/lib/zod-slim.ts', import.meta.url));
 
+/**
+ * The client key sets of private_key_jwt clients (jwksUri): https://client-keys.example.test/<name>.json.
+ * A test publishes a key set under a name (POST /__publish/<name>, the body served as is) and
+ * can publish another later; the name's prefix picks how the host answers:
+ *   failing-  500            hanging-  never answers       late-  the key set after 2.5 s
+ *   oversize- the key set padded past 64 KiB                redirect-  302 to the key set
+ * anything else: the published key set (404 when none). GET /__fetches/<name> counts fetches.
+ */
+export const CLIENT_KEYS_HOST = 'https://client-keys.example.test';
+const publishedKeySets: Record<string, string> = {};
+const keySetFetches: Record<string, number> = {};
+
+async function clientKeysHost(request: Request): Promise<Response> {
+  const { pathname } = new URL(request.url);
+  if (pathname.startsWith('/__publish/')) {
+    publishedKeySets[pathname.slice('/__publish/'.length)] = await request.text();
+    return new Response(null, { status: 204 });
+  }
+  if (pathname.startsWith('/__fetches/')) return Response.json({ fetches: keySetFetches[pathname.slice('/__fetches/'.length)] ?? 0 });
+  const name = pathname.slice(1).replace(/\.json$/, '');
+  keySetFetches[name] = (keySetFetches[name] ?? 0) + 1;
+  const published = publishedKeySets[name];
+  const keySet = () => new Response(published ?? '{"keys":[]}', { headers: { 'content-type': 'application/json' } });
+  if (name.startsWith('failing-')) return new Response('key host down', { status: 500 });
+  if (name.startsWith('hanging-')) return new Promise<Response>(() => {});
+  if (name.startsWith('late-')) return new Promise<Response>((resolve) => setTimeout(() => resolve(keySet()), 2_500));
+  if (name.startsWith('oversize-')) {
+    const padded = { ...JSON.parse(published ?? '{"keys":[]}'), padding: 'x'.repeat(70 * 1024) };
+    return Response.json(padded);
+  }
+  if (name.startsWith('redirect-')) return Response.redirect(`${CLIENT_KEYS_HOST}/${name.slice('redirect-'.length)}.json`, 302);
+  if (published === undefined) return new Response('no such key set', { status: 404 });
+  return keySet();
+}
+
 let jwksFetches = 0;
 const fetchesByUrl: Record<string, number> = {};
 
@@ -160,10 +195,13 @@ export default defineConfig(async () => {
             TEST_BROKEN_JWKS_URL: EXTERNAL_IDP.brokenJwksUrl,
             TEST_FAILING_JWKS_URL: EXTERNAL_IDP.failingJwksUrl,
             TEST_HANGING_JWKS_URL: EXTERNAL_IDP.hangingJwksUrl,
+            TEST_CLIENT_KEYS_HOST: CLIENT_KEYS_HOST,
           },
           // The only outbound traffic: the external identity provider's JWKS, and a
-          // counter of how often it was fetched, which tests read to prove the caching.
+          // counter of how often it was fetched, which tests read to prove the caching;
+          // and the client key sets of private_key_jwt clients (clientKeysHost).
           outboundService: (request: Request) => {
+            if (request.url.startsWith(`${CLIENT_KEYS_HOST}/`)) return clientKeysHost(request);
             if (request.url === EXTERNAL_IDP.jwksFetchCountUrl) return Response.json({ fetches: jwksFetches, byUrl: fetchesByUrl });
             fetchesByUrl[request.url] = (fetchesByUrl[request.url] ?? 0) + 1;
             if (request.url === EXTERNAL_IDP.jwksUrl) {

@@ -20,6 +20,7 @@ declare global {
       /** External JWKS URLs that answer 502, and never. */
       TEST_FAILING_JWKS_URL: string;
       TEST_HANGING_JWKS_URL: string;
+      TEST_CLIENT_KEYS_HOST: string;
       /** examples/resource-server, its AUTH bound to this Worker's TokenVerifier (vitest.config.ts). */
       RESOURCE_SERVER: Fetcher;
       /** The same, configured for another audience. */

@@ -119,9 +119,14 @@ export const normalizeJwks = (jwks: { keys: Record<string, unknown>[] }): Stored
   }),
 });
 
-/** The usable keys of a key set from a jwksUri: those that pass the rules (the others are ignored). */
+/**
+ * The usable keys of a key set from a jwksUri: those that pass the rules (the others are ignored).
+ * Throws when the document is no JWK set at all (no `keys` array): the host is failing (an error
+ * page served as 200, say), which must not read as "no keys" and replace the last good ones.
+ */
 export function usableKeys(jwks: unknown): StoredJwks {
-  const keys = jwks && typeof jwks === 'object' && Array.isArray((jwks as { keys?: unknown }).keys) ? (jwks as { keys: unknown[] }).keys : [];
+  if (!jwks || typeof jwks !== 'object' || !Array.isArray((jwks as { keys?: unknown }).keys)) throw new TypeError('not a JWK set');
+  const keys = (jwks as { keys: unknown[] }).keys;
   const valid = keys
     .filter((key): key is Record<string, unknown> => !!key && typeof key === 'object' && !Array.isArray(key))
     .filter((key) => keyProblems(key).length === 0)

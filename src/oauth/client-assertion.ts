@@ -18,6 +18,11 @@ const REFUSED_HEADERS = ['jku', 'x5u', 'jwk', 'x5c'];
 export const UNKNOWN_CLIENT_OR_BAD_SIGNATURE = 'unknown client or bad assertion signature';
 
 const invalid = (description: string) => new OAuthError('invalid_client', description);
+/**
+ * A value the caller sent, quoted for an error_description: single quotes, since RFC 6749 §5.2
+ * allows no '"' there (JSON.stringify's quotes came out as '?', "kid ?k1?").
+ */
+const quoted = (value: unknown) => (value === undefined ? '(none)' : `'${typeof value === 'string' ? value : JSON.stringify(value)}'`);
 
 export interface InspectedAssertion {
   clientId: string;
@@ -55,7 +60,7 @@ export function inspectAssertion(assertion: string, audiences: readonly string[]
   const { header, claims } = decoded(assertion);
   const alg = header.alg;
   if (!ASSERTION_ALGORITHMS.includes(alg as AssertionAlgorithm)) {
-    throw invalid(`the assertion alg ${JSON.stringify(alg ?? null)} is not accepted: use one of ${ASSERTION_ALGORITHMS.join(', ')}`);
+    throw invalid(`the assertion alg ${quoted(alg)} is not accepted: use one of ${ASSERTION_ALGORITHMS.join(', ')}`);
   }
   for (const name of REFUSED_HEADERS) {
     if (name in header) throw invalid(`the assertion header ${name} is not accepted: keys come only from the client's registration`);
@@ -100,7 +105,7 @@ export async function verifyAssertionSignature(assertion: string, inspected: Ins
       throw new OAuthError('temporarily_unavailable', `the client's keys could not be fetched: ${error.message}`, 503, String(QUIET_MS / 1000));
     }
     if (error instanceof errors.JWKSNoMatchingKey) {
-      throw invalid(`no key of this client has kid ${JSON.stringify(inspected.kid)} for ${inspected.alg}`);
+      throw invalid(`no key of this client has kid ${quoted(inspected.kid)} for ${inspected.alg}`);
     }
     if (error instanceof errors.JWSSignatureVerificationFailed) throw invalid(UNKNOWN_CLIENT_OR_BAD_SIGNATURE);
     if (error instanceof errors.JOSEError) throw invalid(`the assertion could not be verified (${error.code})`);

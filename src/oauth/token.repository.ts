@@ -115,7 +115,14 @@ export type AssertionRecord = 'recorded' | 'replayed' | 'too many';
  * unless it is already there and live (a replay) or the client has MAX_LIVE_ASSERTIONS live ones.
  */
 export async function recordAssertion(db: Database, clientId: string, jti: string, expiresAtSeconds: number, nowSeconds: number) {
-  const [, inserted, present] = await rawBatch(db, [
+  const [, inserted, present] = await rawBatch(db, assertionStatements(clientId, jti, expiresAtSeconds, nowSeconds));
+  const outcome: AssertionRecord = inserted!.results.length ? 'recorded' : present!.results.length ? 'replayed' : 'too many';
+  return outcome;
+}
+
+/** recordAssertion's statements: exported for their EXPLAIN QUERY PLAN test. */
+export function assertionStatements(clientId: string, jti: string, expiresAtSeconds: number, nowSeconds: number) {
+  return [
     sql`DELETE FROM client_assertion_jtis WHERE rowid IN (
       SELECT rowid FROM client_assertion_jtis WHERE client_id = ${clientId} AND expires_at <= ${nowSeconds} LIMIT 100)`,
     sql`INSERT INTO client_assertion_jtis (client_id, jti, expires_at)
@@ -126,7 +133,5 @@ export async function recordAssertion(db: Database, clientId: string, jti: strin
         WHERE client_assertion_jtis.expires_at <= ${nowSeconds}
       RETURNING 1 AS recorded`,
     sql`SELECT 1 AS present FROM client_assertion_jtis WHERE client_id = ${clientId} AND jti = ${jti}`,
-  ]);
-  const outcome: AssertionRecord = inserted!.results.length ? 'recorded' : present!.results.length ? 'replayed' : 'too many';
-  return outcome;
+  ];
 }
