@@ -109,6 +109,8 @@ export async function verifyAssertionSignature(assertion: string, inspected: Ins
     }
     if (error instanceof errors.JWSSignatureVerificationFailed) throw invalid(UNKNOWN_CLIENT_OR_BAD_SIGNATURE);
     if (error instanceof errors.JOSEError) throw invalid(`the assertion could not be verified (${error.code})`);
+    // jose refuses some keys with a plain TypeError (an RSA key under 2048 bits): the client's key, not our fault.
+    if (error instanceof TypeError) throw invalid("the assertion could not be verified with the client's key");
     throw error;
   }
 }
