@@ -8,7 +8,7 @@
 // `check(body)` (checked on every probe), `measure: false` (probe only: a delete cannot repeat),
 // `before()` and `after(run)` (facts checked around the measured window).
 import { FORM, basic, bearer } from './api.mjs';
-import { firstUseSecretsUsed, tokenRequest, windowSecretState } from './seed.mjs';
+import { assertionTokenRequest, firstUseSecretsUsed, signAssertions, tokenRequest, windowSecretState } from './seed.mjs';
 import { ADMIN_ID, BIG_TENANT, SETTINGS, SMALL_TENANT, bigLabel, deepLabel, deepRow, seededId } from './config.mjs';
 
 /** The ids of the token-judgement cases (their round trips: bench/report.mjs). */
@@ -74,6 +74,14 @@ export function defineGroups(s) {
       ? null
       : `expected {"active":true} for ${s.tokenClient} in tenant default with ${judgedScope}, got ${JSON.stringify(body)?.slice(0, 300)}`;
   let createdScopes = 0;
+  // private_key_jwt: every request a new assertion (a jti is accepted once), signed before the case
+  // (prepare) and valid for its whole run; as many as the first-use pool, for the same reason.
+  let assertions = [];
+  const nextAssertion = () => {
+    const assertion = assertions.pop();
+    if (!assertion) throw new Error('the private_key_jwt case ran out of signed assertions: raise BENCH_FIRST_USE_SECRETS');
+    return assertion;
+  };
 
   // Filtered lists: `name` (a prefix) and `metadata[kind]` (a JSON key), each matching one client
   // in SETTINGS.rareEvery. A page looks at most at the scan budget's clients: at 100 clients it sees
@@ -164,6 +172,19 @@ export function defineGroups(s) {
         shownPath: '/oauth/token',
         check: (body) =>
           tokenBody(body) ?? (body.scope?.split(' ').length === 100 ? null : `expected 100 scopes, got ${body.scope?.split(' ').length}`),
+      },
+      {
+        id: 'tokenPrivateKeyJwt',
+        label: 'POST /oauth/token (private_key_jwt, ES256)',
+        kind: 'read',
+        prepare: async () => {
+          assertions = await signAssertions(s, SETTINGS.firstUseSecrets);
+        },
+        request: assertionTokenRequest('placeholder'),
+        vary: () => ({ body: assertionTokenRequest(nextAssertion()).body }),
+        shownPath: '/oauth/token',
+        check: (body) =>
+          tokenBody(body) ?? (body.scope?.split(' ').includes(judgedScope) ? null : `expected ${judgedScope} in ${body.scope}`),
       },
       {
         id: 'tokenFirstUse',
@@ -385,6 +406,7 @@ export function caseIds() {
     secretTargets: ['placeholder'],
     scopeIds: {},
     windowSecret: {},
+    keyClientKey: {},
   };
   return defineGroups(placeholder).flat().map((testCase) => testCase.id);
 }

@@ -69,6 +69,7 @@ function runAutocannon({ request, vary }, seconds, latencies) {
 const failedRequests = (result) => result.non2xx + result.errors + result.timeouts;
 
 async function measure(testCase) {
+  await testCase.prepare?.(); // what the probe and the run need made first (signed assertions)
   const roundTrips = await probe(testCase);
   const base = {
     id: testCase.id,

@@ -215,6 +215,17 @@ function targetChecks(byId, runs, windows, only) {
       },
     },
     {
+      needs: ['tokenPrivateKeyJwt'],
+      make: () =>
+        tripTarget({
+          id: 'tokenPrivateKeyJwtRoundTrips',
+          description: '/oauth/token with private_key_jwt is 2 D1 round trips: the client with its keys, then the replay record of the jti',
+          limit: '2',
+          runs: [byId.tokenPrivateKeyJwt],
+          expected: () => [{ total: 2, waitUntil: 0 }],
+        }),
+    },
+    {
       needs: JUDGEMENT_CASES,
       make: () =>
         tripTarget({
@@ -256,6 +267,15 @@ function targetChecks(byId, runs, windows, only) {
           description: '/oauth/token for a 100-scope closure over the one-query floor',
           lo: 0.7,
           hi: 1,
+        }),
+    },
+    {
+      needs: ['tokenPrivateKeyJwt'],
+      make: () =>
+        infoFloorTarget(byId, windows, {
+          id: 'tokenPrivateKeyJwtVsOneQuery',
+          caseId: 'tokenPrivateKeyJwt',
+          description: '/oauth/token with private_key_jwt (2 round trips, an ES256 verification) over the one-query floor (no band)',
         }),
     },
     {

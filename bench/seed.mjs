@@ -1,8 +1,11 @@
 // Seeding through the API, and through bench-only bulk routes (bench/worker.ts)
 // for what the API would take minutes to create.
+import { exportJWK, generateKeyPair, SignJWT } from 'jose';
+import { randomUUID } from 'node:crypto';
 import { basic, bearer, call, expectStatus, FORM, TOKEN_BODY, tokenFor } from './api.mjs';
 import {
   ADMIN_ID,
+  BASE,
   BIG_TENANT,
   FIRST_USE_PREFIX,
   SETTINGS,
@@ -86,6 +89,22 @@ export async function seed(adminSecret) {
   if (granted.size !== expected.length || !expected.every((label) => granted.has(label))) {
     throw new Error(`token client granted "${[...granted].join(' ')}", expected "${expected.join(' ')}"`);
   }
+
+  // The private_key_jwt client: no secret, an ES256 key, the token client's scopes.
+  const keyPair = await generateKeyPair('ES256', { extractable: true });
+  const keyJwk = { ...(await exportJWK(keyPair.publicKey)), kid: 'bench-key', alg: 'ES256', use: 'sig' };
+  const keyClient = (
+    await expectStatus(
+      call('POST', '/clients', {
+        headers: asAdmin,
+        json: { name: 'bench private_key_jwt client', tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [keyJwk] } },
+      }),
+      201,
+      'createClient private_key_jwt',
+    )
+  ).body.data.id;
+  for (const label of ['auth:read', 'bench:a']) await attach(keyClient, label);
+  const keyClientKey = { privateKey: keyPair.privateKey, kid: keyJwk.kid, alg: 'ES256' };
 
   // The closure client: one attached scope reaching 100 scopes, a chain bench:closure-0 → 1 → … → 99.
   const CLOSURE = 100;
@@ -208,6 +227,8 @@ export async function seed(adminSecret) {
     tokenClient,
     closureClient,
     closureSecret,
+    keyClient,
+    keyClientKey,
     judgedToken: judged.access_token,
     probeSecret,
     windowSecret,
@@ -242,6 +263,35 @@ export async function windowSecretState(s) {
 export async function firstUseSecretsUsed() {
   return (await expectStatus(call('GET', `/__bench/secrets-used?prefix=${FIRST_USE_PREFIX}`), 200, 'secrets used')).body;
 }
+
+/**
+ * `count` RFC 7523 assertions of the private_key_jwt client, each with its own jti, valid for the
+ * next 5 minutes (the most the service accepts): signed before a case, so the load generator only
+ * sends them.
+ */
+export async function signAssertions(s, count) {
+  const now = Math.floor(Date.now() / 1000);
+  const one = () =>
+    new SignJWT({ jti: randomUUID() })
+      .setProtectedHeader({ alg: s.keyClientKey.alg, kid: s.keyClientKey.kid })
+      .setIssuer(s.keyClient)
+      .setSubject(s.keyClient)
+      .setAudience(`${BASE}/oauth/token`)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 290)
+      .sign(s.keyClientKey.privateKey);
+  return inPool(Array.from({ length: count }), 16, one);
+}
+
+export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
+
+/** /oauth/token with a client assertion (private_key_jwt) instead of a secret. */
+export const assertionTokenRequest = (assertion) => ({
+  method: 'POST',
+  path: '/oauth/token',
+  headers: { 'content-type': FORM },
+  body: `${TOKEN_BODY}&client_assertion_type=${encodeURIComponent(JWT_BEARER)}&client_assertion=${assertion}`,
+});
 
 export const tokenRequest = (id, secret) => ({
   method: 'POST',
