@@ -177,10 +177,24 @@ describe('what a key may obtain', () => {
     expect(scopes(expectToken(await assertionRequest(await assertion(id, key))))).toEqual(['auth:read', 'ledger:read']);
     const asked = await assertionRequest(await assertion(id, key), { scope: 'auth:introspect' });
     expect({ status: asked.status, error: asked.body.error }).toEqual({ status: 400, error: 'invalid_scope' });
-    // Keys set again by the operator, who holds auth:introspect: now granted.
-    const reset = await tenantAdmin.admin('PUT', `/clients/${id}`, { name: 'by operator', tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: [key.jwk] } });
-    expect(reset.status).toBe(200);
-    expect(scopes(expectToken(await assertionRequest(await assertion(id, key))))).toEqual(['auth:introspect', 'auth:read', 'ledger:read']);
+    // The operator, who holds auth:introspect, saves the client with the same keys (an edit of the
+    // name, as the console sends it): the tenant admin's key gains nothing.
+    const put = (name: string, keys: { jwk: unknown }[]) =>
+      tenantAdmin.admin('PUT', `/clients/${id}`, { name, tokenEndpointAuthMethod: 'private_key_jwt', jwks: { keys: keys.map((k) => k.jwk) } });
+    expect((await put('renamed by operator', [key])).status).toBe(200);
+    expect(scopes(expectToken(await assertionRequest(await assertion(id, key))))).toEqual(['auth:read', 'ledger:read']);
+    // The operator adds a key of its own beside it: the set keeps the tenant admin's key, so neither gains.
+    const operatorKey = await keyPair('ES256', 'operator');
+    expect((await put('two keys', [key, operatorKey])).status).toBe(200);
+    expect(scopes(expectToken(await assertionRequest(await assertion(id, key))))).toEqual(['auth:read', 'ledger:read']);
+    expect(scopes(expectToken(await assertionRequest(await assertion(id, operatorKey))))).toEqual(['auth:read', 'ledger:read']);
+    // Dropping the tenant admin's key changes nothing either: the set still shares a key with the last.
+    expect((await put('operator key only', [operatorKey])).status).toBe(200);
+    expect(scopes(expectToken(await assertionRequest(await assertion(id, operatorKey))))).toEqual(['auth:read', 'ledger:read']);
+    // Only a set of keys all new obtains what the operator holds.
+    const freshKey = await keyPair('ES256', 'fresh');
+    expect((await put('all new keys', [freshKey])).status).toBe(200);
+    expect(scopes(expectToken(await assertionRequest(await assertion(id, freshKey))))).toEqual(['auth:introspect', 'auth:read', 'ledger:read']);
   });
 });
 

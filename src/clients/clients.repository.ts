@@ -146,6 +146,32 @@ function generationAfter(next: ReturnType<typeof storedAuthOptions>) {
     THEN ${clients.tokenGeneration} + 1 ELSE ${clients.tokenGeneration} END`;
 }
 
+/**
+ * The keys' privileges after an update that sets the authentication options to `next`. They are
+ * those of whoever brought the keys, never raised by someone who merely saved the client:
+ *  - nothing changed (an edit of the name that re-sends the same keys): kept;
+ *  - a key or the jwksUri stays (a key added, another removed): what was recorded AND what the
+ *    caller holds, so a key already there never gains a privilege through someone else's edit;
+ *  - all new keys, or a new jwksUri: what the caller holds (storedAuthOptions).
+ */
+function keyPrivilegesAfter(next: ReturnType<typeof storedAuthOptions>) {
+  if (next.keyPrivileges === null) return null;
+  const nextKeys = next.jwks ? JSON.stringify(next.jwks) : null;
+  const held = JSON.stringify(next.keyPrivileges);
+  const sameSource = sql`${clients.tokenEndpointAuthMethod} = 'private_key_jwt'`;
+  const unchanged = sql`${sameSource} AND ${clients.jwksUri} IS ${next.jwksUri}
+    AND json(coalesce(${clients.jwks}, 'null')) = json(coalesce(${nextKeys}, 'null'))`;
+  const kept = sql`${sameSource} AND (
+    (${clients.jwksUri} IS NOT NULL AND ${clients.jwksUri} = ${next.jwksUri})
+    OR EXISTS (SELECT 1 FROM json_each(${clients.jwks}, '$.keys') AS old_key
+      WHERE old_key.value IN (SELECT new_key.value FROM json_each(${nextKeys}, '$.keys') AS new_key)))`;
+  return sql`CASE
+    WHEN ${unchanged} THEN ${clients.keyPrivileges}
+    WHEN ${kept} THEN (SELECT json_group_array(recorded.value) FROM json_each(coalesce(${clients.keyPrivileges}, '[]')) AS recorded
+      WHERE recorded.value IN (SELECT value FROM json_each(${held})))
+    ELSE ${held} END`;
+}
+
 /** Full replacement: an option left out goes back to its default. */
 function storedOptions(options: ClientOptions) {
   return {
@@ -297,7 +323,7 @@ export async function createClient(
 function authUpdate(options: AuthOptions, held: readonly string[]) {
   if (!givesAuthOptions(options)) return {};
   const next = storedAuthOptions(options, held);
-  return { ...next, tokenGeneration: generationAfter(next) };
+  return { ...next, keyPrivileges: keyPrivilegesAfter(next), tokenGeneration: generationAfter(next) };
 }
 
 export async function updateClient(
