@@ -99,10 +99,10 @@ describe('what an assertion must say', () => {
     expectToken(await assertionRequest(await assertion(id, key, { exp: now() - 10 }))); // within the skew
   });
 
-  it('accepts the issuer, the token endpoint and the token endpoint under /api/auth as aud, alone or in an array', async () => {
+  it('accepts the issuer, the token endpoint and the token endpoint under /api/auth as aud, as one value', async () => {
     const key = await keyPair('ES256', 'k');
     const { id } = await keyClient([key]);
-    for (const aud of [ISSUER, TOKEN_ENDPOINT, `${ISSUER}/api/auth/oauth/token`, ['https://other.example', ISSUER]]) {
+    for (const aud of [ISSUER, TOKEN_ENDPOINT, `${ISSUER}/api/auth/oauth/token`, [ISSUER]]) {
       expectToken(await assertionRequest(await assertion(id, key, { aud })));
     }
   });

@@ -12,6 +12,12 @@ export const TENANT_CLAIM = 'tenant';
 export const SECRET_ID_CLAIM = 'secret_id';
 /** The client's token generation at minting: revoking all the client's tokens bumps it. */
 export const GENERATION_CLAIM = 'gen';
+/**
+ * A private_key_jwt client's tokens (no secret names them): when the client was created, in epoch
+ * ms. With its id it names this incarnation of the client: a client deleted, and another made
+ * under the same id (in any tenant), never makes the first one's tokens good again.
+ */
+export const CLIENT_CREATED_CLAIM = 'client_created';
 /** The static admin's tokens: the proof of the configuration that minted them (auth/admin-identity.ts). */
 export const ADMIN_PROOF_CLAIM = 'adm';
 /** How far past `exp` (and before `nbf`) a token is still accepted: revocation entries must outlive it. */
@@ -58,6 +64,8 @@ export interface VerifiedToken {
   secretId?: string;
   /** This service's tokens: the client's token generation when it was minted (claim `gen`, 0 when absent). */
   generation: number;
+  /** This service's tokens got with a client assertion: the client's creation time (claim `client_created`). */
+  clientCreatedAt?: number;
   /** This service's tokens: the static admin's proof (claim `adm`), on its tokens only. */
   adminProof?: string;
   scopes: Set<string>;
@@ -203,6 +211,7 @@ export async function verifyAccessToken(token: string, trusted: TrustedIssuers):
       ...(typeof payload.iat === 'number' ? { issuedAt: payload.iat } : {}),
       ...(!isExternal && typeof payload[SECRET_ID_CLAIM] === 'string' ? { secretId: payload[SECRET_ID_CLAIM] as string } : {}),
       generation: !isExternal && Number.isSafeInteger(payload[GENERATION_CLAIM]) ? (payload[GENERATION_CLAIM] as number) : 0,
+      ...(!isExternal && Number.isSafeInteger(payload[CLIENT_CREATED_CLAIM]) ? { clientCreatedAt: payload[CLIENT_CREATED_CLAIM] as number } : {}),
       ...(!isExternal && typeof payload[ADMIN_PROOF_CLAIM] === 'string' ? { adminProof: payload[ADMIN_PROOF_CLAIM] as string } : {}),
       scopes: scopesOf(payload),
       tenant: payload[tenantClaim],

@@ -21,6 +21,11 @@ export interface RemoteKeySetOptions {
   sanitize?: (keySet: unknown) => JSONWebKeySet;
   /** Refuse redirects (a redirect answers as a failure): the URL given is the only place keys come from. */
   noRedirects?: boolean;
+  /**
+   * While the publisher fails, the last good keys are used at most this long after they were fetched
+   * (default: with no limit). A publisher that takes its keys down to cut one off is obeyed within it.
+   */
+  maxStaleMs?: number;
 }
 
 async function fetchKeySet(url: string, { source = 'the identity provider', sanitize, noRedirects }: RemoteKeySetOptions): Promise<Verifier> {
@@ -77,14 +82,16 @@ export class RemoteKeySet {
 
   #mayFetch = () => Date.now() - this.#lastAttemptAt >= QUIET_MS;
 
+  #usableStale = () => this.#keys !== null && (this.options.maxStaleMs === undefined || Date.now() - this.#fetchedAt < this.options.maxStaleMs);
+
   async #current(): Promise<Verifier> {
     if (this.#keys && Date.now() - this.#fetchedAt < FRESH_MS) return this.#keys;
     if (!this.#mayFetch()) {
-      if (this.#keys) return this.#keys;
-      throw this.#failure ?? new KeySetUnavailableError('the identity provider keys are not available yet');
+      if (this.#usableStale()) return this.#keys!;
+      throw this.#failure ?? new KeySetUnavailableError(`${this.options.source ?? 'the identity provider'} keys are not available yet`);
     }
     return this.#refresh().catch((error) => {
-      if (this.#keys) return this.#keys; // stale keys beat no keys while the provider is down
+      if (this.#usableStale()) return this.#keys!; // stale keys beat no keys while the provider is down, for a while
       throw error;
     });
   }

@@ -15,6 +15,9 @@ import { InvalidTokenError, type VerifiedToken } from './access-tokens';
  *    client exists, with the token's generation (revoking all its tokens bumps
  *    it), and still holds every scope the token carries (detaching, deleting or
  *    relabelling a scope, or removing a transient link, takes it away);
+ *  - a client's got with a private_key_jwt assertion (claim `client_created`): that client, created
+ *    then, exists, with the token's generation and every scope (no secret to name; a client deleted
+ *    and another made under its id, in any tenant, never brings the token back);
  *  - a token minted before tokens named their secret (no `secret_id`): its
  *    client was not deleted (revoked_clients) and, while it exists, the same.
  * The external provider's tokens are not judged here: null.
@@ -38,6 +41,11 @@ export function livenessOf(token: VerifiedToken, admin: AdminIdentity): SQL | nu
           AND sc.id IN (${closureOf(tenant, startFrom.clientScopes(tenant, token.clientId))})) = ${labels.length}`
     : sql`1`;
   const clientHolds = sql`EXISTS (SELECT 1 FROM clients WHERE ${client} AND token_generation = ${token.generation} AND ${holdsEveryScope})`;
+  if (token.clientCreatedAt !== undefined) {
+    // Got with a client assertion: this very client (not one made since under its id) still holds it.
+    return sql`(${notRevoked} AND EXISTS (SELECT 1 FROM clients WHERE ${client} AND created_at = ${token.clientCreatedAt}
+      AND token_generation = ${token.generation} AND ${holdsEveryScope}))`;
+  }
   if (token.secretId !== undefined) {
     return sql`(${notRevoked} AND NOT EXISTS (SELECT 1 FROM revoked_secrets WHERE secret_id = ${token.secretId}) AND ${clientHolds})`;
   }

@@ -82,7 +82,8 @@ export function keyProblems(key: Record<string, unknown>): KeyProblem[] {
   }
   const base64url = (member: string, bytes?: number) => {
     const value = key[member];
-    if (typeof value !== 'string' || !BASE64URL.test(value)) return fail(member, 'is required, base64url');
+    // A base64url text of length 1 mod 4 decodes to nothing whole: not base64url either.
+    if (typeof value !== 'string' || !BASE64URL.test(value) || value.length % 4 === 1) return fail(member, 'is required, base64url');
     if (bytes !== undefined && base64urlBytes(value) !== bytes) fail(member, `must be ${bytes} bytes for crv ${String(crv)}`);
   };
   if (kty === 'EC' || kty === 'OKP') {
@@ -98,7 +99,7 @@ export function keyProblems(key: Record<string, unknown>): KeyProblem[] {
     if (alg !== undefined && alg !== 'RS256' && alg !== 'PS256') fail('alg', 'must be RS256 or PS256 for an RSA key');
     base64url('e');
     const n = key.n;
-    if (typeof n !== 'string' || !BASE64URL.test(n)) fail('n', 'is required, base64url');
+    if (typeof n !== 'string' || !BASE64URL.test(n) || n.length % 4 === 1) fail('n', 'is required, base64url');
     else {
       const bits = rsaBits(n);
       if (bits < MIN_RSA_BITS) fail('n', `must be at least ${MIN_RSA_BITS} bits (this key has ${bits})`);
@@ -129,7 +130,13 @@ export function usableKeys(jwks: unknown): StoredJwks {
   const keys = (jwks as { keys: unknown[] }).keys;
   const valid = keys
     .filter((key): key is Record<string, unknown> => !!key && typeof key === 'object' && !Array.isArray(key))
-    .filter((key) => keyProblems(key).length === 0)
+    .filter((key) => {
+      try {
+        return keyProblems(key).length === 0;
+      } catch {
+        return false; // one key that breaks a rule in an unforeseen way is ignored, like any other bad key
+      }
+    })
     .slice(0, MAX_CLIENT_KEYS * 4);
   return normalizeJwks({ keys: valid });
 }

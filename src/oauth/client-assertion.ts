@@ -67,7 +67,11 @@ export function inspectAssertion(assertion: string, audiences: readonly string[]
   }
   if (typeof header.kid !== 'string' || header.kid === '') throw invalid('the assertion header needs a kid');
   const clientId = assertionClientId(assertion);
-  if (!audiencesOf(claims).some((aud) => audiences.includes(aud))) {
+  // One audience only: an assertion also naming another party could have been asked for by it
+  // (the 2025 private_key_jwt audience-injection advisories; RFC 7523bis asks for a single value).
+  const audience = audiencesOf(claims);
+  if (audience.length !== 1) throw invalid('the assertion aud must be one value: this service\'s issuer or its token endpoint');
+  if (!audience.some((aud) => audiences.includes(aud))) {
     throw invalid(`the assertion aud must be this service's issuer or its token endpoint (${audiences.join(', ')})`);
   }
   const { exp, iat, nbf, jti } = claims;
@@ -90,15 +94,31 @@ export function inspectAssertion(assertion: string, audiences: readonly string[]
 
 /** The signature, with the client's keys; the claims again, by jose. Throws invalid_client, or 503 when keys are out of reach. */
 export async function verifyAssertionSignature(assertion: string, inspected: InspectedAssertion, keys: JWTVerifyGetKey, audiences: readonly string[]) {
+  const options = {
+    algorithms: [...ASSERTION_ALGORITHMS],
+    issuer: inspected.clientId,
+    subject: inspected.clientId,
+    audience: [...audiences],
+    requiredClaims: ['exp', 'jti'],
+    clockTolerance: ASSERTION_CLOCK_SKEW_SECONDS,
+  };
   try {
-    await jwtVerify(assertion, keys, {
-      algorithms: [...ASSERTION_ALGORITHMS],
-      issuer: inspected.clientId,
-      subject: inspected.clientId,
-      audience: [...audiences],
-      requiredClaims: ['exp', 'jti'],
-      clockTolerance: ASSERTION_CLOCK_SKEW_SECONDS,
-    });
+    try {
+      await jwtVerify(assertion, keys, options);
+    } catch (error) {
+      if (!(error instanceof errors.JWKSMultipleMatchingKeys)) throw error;
+      // Several published keys share the kid (a rotation reusing it): the one that verifies counts.
+      // A published set holds at most 20 usable keys (client-keys.ts usableKeys): bounded work.
+      for await (const key of error) {
+        try {
+          await jwtVerify(assertion, key, options);
+          return;
+        } catch {
+          // the next one
+        }
+      }
+      throw new errors.JWSSignatureVerificationFailed();
+    }
   } catch (error) {
     if (error instanceof KeySetUnavailableError) {
       // A failed fetch is not retried for QUIET_MS: say when asking again can help (as the external IdP's 503 does).
@@ -109,8 +129,11 @@ export async function verifyAssertionSignature(assertion: string, inspected: Ins
     }
     if (error instanceof errors.JWSSignatureVerificationFailed) throw invalid(UNKNOWN_CLIENT_OR_BAD_SIGNATURE);
     if (error instanceof errors.JOSEError) throw invalid(`the assertion could not be verified (${error.code})`);
-    // jose refuses some keys with a plain TypeError (an RSA key under 2048 bits): the client's key, not our fault.
-    if (error instanceof TypeError) throw invalid("the assertion could not be verified with the client's key");
+    // A key that passes the rules yet is none (jose's TypeError for a short RSA modulus, WebCrypto's
+    // DataError or OperationError for a point off its curve): the client's key, not our fault.
+    if (error instanceof TypeError || error instanceof DOMException) {
+      throw invalid(`the client's key ${quoted(inspected.kid)} is not a usable ${inspected.alg} public key`);
+    }
     throw error;
   }
 }

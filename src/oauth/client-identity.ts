@@ -30,6 +30,8 @@ export interface AuthenticatedClient {
   tokenGeneration: number;
   /** The static admin client of the configuration. */
   isStaticAdmin: boolean;
+  /** Got with a client assertion: when the client was created (its tokens carry it, see token-liveness.ts). */
+  clientCreatedAt?: number;
 }
 
 // Secrets made before their creator's privileges were recorded: never auth:tenants.
@@ -100,6 +102,7 @@ async function authenticateWithAssertion(
     allowedScopes: client.scopeLabels.filter(grantableWith(client.keyPrivileges ?? [], inOperatorTenant)),
     tokenGeneration: client.tokenGeneration,
     isStaticAdmin: false,
+    clientCreatedAt: client.createdAt,
   };
 }
 

@@ -6,6 +6,9 @@ import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jos
 import { RemoteKeySet } from '../auth/remote-key-set';
 import { usableKeys, type StoredJwks } from '../clients/client-keys';
 
+/** While a jwksUri fails, its last good keys serve at most an hour after they were fetched, then 503. */
+export const MAX_STALE_MS = 60 * 60_000;
+
 /** How many jwksUri key sets one isolate keeps: beyond it the least recently used goes. */
 export const MAX_CACHED_KEY_SETS = 256;
 
@@ -20,6 +23,7 @@ function remoteKeySet(uri: string): RemoteKeySet {
       source: "the client's jwksUri",
       sanitize: (published) => usableKeys(published) as JSONWebKeySet,
       noRedirects: true,
+      maxStaleMs: MAX_STALE_MS,
     });
     if (byUri.size >= MAX_CACHED_KEY_SETS) byUri.delete(byUri.keys().next().value!);
   }

@@ -1,5 +1,5 @@
 import type { Context } from 'hono';
-import { ADMIN_PROOF_CLAIM, GENERATION_CLAIM, mintAccessToken, SECRET_ID_CLAIM, TENANT_CLAIM } from '../auth/access-tokens';
+import { ADMIN_PROOF_CLAIM, CLIENT_CREATED_CLAIM, GENERATION_CLAIM, mintAccessToken, SECRET_ID_CLAIM, TENANT_CLAIM } from '../auth/access-tokens';
 import { adminIdentityOf } from '../auth/admin-identity';
 import { ownIssuerOf } from '../auth/trusted-issuers';
 import { tokenTtlOf } from '../config';
@@ -30,6 +30,7 @@ export const issueToken = (c: Context<AppEnv>) =>
         // What revocation checks (auth/token-liveness.ts): a client's secret and generation, or the
         // proof of the configuration that makes the static admin.
         ...(client.secretId ? { [SECRET_ID_CLAIM]: client.secretId } : {}),
+        ...(client.clientCreatedAt !== undefined ? { [CLIENT_CREATED_CLAIM]: client.clientCreatedAt } : {}),
         // A client's generation, whether a secret or a private_key_jwt assertion got the token.
         ...(client.isStaticAdmin ? {} : { [GENERATION_CLAIM]: client.tokenGeneration }),
         ...(client.isStaticAdmin ? { [ADMIN_PROOF_CLAIM]: (await adminIdentityOf(c.env)).proof } : {}),

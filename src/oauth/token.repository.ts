@@ -27,6 +27,8 @@ export interface ClientCredentialsRecord {
   /** The closure holds more than MAX_CLOSURE scopes: nothing is granted (scopeLabels is partial). */
   closureTooLarge: boolean;
   tokenEndpointAuthMethod: TokenEndpointAuthMethod;
+  /** Epoch ms: with the id, names this incarnation of the client (claim client_created). */
+  createdAt: number;
   jwks: StoredJwks | null;
   jwksUri: string | null;
   /** The auth:* privileges of whoever set its keys: the most a token got with them may carry. */
@@ -46,11 +48,11 @@ export function clientForTokenQuery(clientId: string, now: number) {
   );
   // One walk: every scope the walk reaches exists (foreign keys), so its size is the number of labels.
   return sql`
-    WITH client AS (SELECT id, tenant_id, public, token_generation, token_endpoint_auth_method, jwks, jwks_uri, key_privileges
+    WITH client AS (SELECT id, tenant_id, public, token_generation, created_at, token_endpoint_auth_method, jwks, jwks_uri, key_privileges
       FROM clients WHERE id = ${clientId})
     SELECT *, json_array_length(labels) AS closure_size FROM (
       SELECT client.id, client.tenant_id, client.public, client.token_generation,
-        client.token_endpoint_auth_method, client.jwks, client.jwks_uri, client.key_privileges,
+        client.created_at, client.token_endpoint_auth_method, client.jwks, client.jwks_uri, client.key_privileges,
         (SELECT json_group_array(json_object('id', s.id, 'digest', s.digest, 'lastUsedAt', s.last_used_at,
             'privileges', json(s.granted_privileges)))
           FROM client_secrets s
@@ -71,6 +73,7 @@ export async function findClientForToken(db: Database, clientId: string, now: nu
     labels: string;
     closure_size: number;
     token_endpoint_auth_method: TokenEndpointAuthMethod;
+    created_at: number;
     jwks: string | null;
     jwks_uri: string | null;
     key_privileges: string | null;
@@ -85,6 +88,7 @@ export async function findClientForToken(db: Database, clientId: string, now: nu
     scopeLabels: JSON.parse(row.labels),
     closureTooLarge: row.closure_size > MAX_CLOSURE,
     tokenEndpointAuthMethod: row.token_endpoint_auth_method,
+    createdAt: row.created_at,
     jwks: row.jwks === null ? null : JSON.parse(row.jwks),
     jwksUri: row.jwks_uri,
     keyPrivileges: row.key_privileges === null ? null : JSON.parse(row.key_privileges),
