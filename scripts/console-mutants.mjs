@@ -20,16 +20,16 @@ export const CONSOLE_MUTANTS = [
   },
   {
     "name": "secret kept in sessionStorage",
-    "file": "src/console/client/secrets.tsx",
-    "from": "setCreated({ name: secret.name, clear: secret.clear });",
-    "to": "setCreated({ name: secret.name, clear: secret.clear }); sessionStorage.setItem('x', secret.clear);",
+    "file": "src/console/client/secret-once.tsx",
+    "from": "export const showSecretOnce = (secret: ShownSecret) => publish(secret);",
+    "to": "export const showSecretOnce = (secret: ShownSecret) => (sessionStorage.setItem('x', secret.clear), publish(secret));",
     "test": "secret is shown once"
   },
   {
     "name": "secret dialog not dropped on close",
-    "file": "src/console/client/secrets.tsx",
-    "from": "    setCreated(null);\n",
-    "to": "",
+    "file": "src/console/client/secret-once.tsx",
+    "from": "onClose={() => publish(null)}",
+    "to": "onClose={() => undefined}",
     "test": "secret is shown once"
   },
   {
