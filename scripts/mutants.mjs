@@ -28,6 +28,7 @@ const CAPS = ['test/caps.test.ts'];
 const TOKEN_COST = ['test/token-cost.test.ts'];
 const EXTERNAL_IDP = ['test/external-idp.test.ts'];
 const REVOCATION = ['test/revocation.test.ts'];
+const PRIVATE_KEY_JWT = ['test/private-key-jwt.test.ts', 'test/private-key-jwt-registration.test.ts', 'test/private-key-jwt-replay.test.ts', 'test/private-key-jwt-review.test.ts', 'test/private-key-jwt-uri.test.ts'];
 const INTROSPECTION = ['test/introspection.test.ts'];
 const AUDIT_QUEUE = ['test/audit-queue.test.ts'];
 const MAINTENANCE = ['test/maintenance.test.ts'];
@@ -553,12 +554,12 @@ export const mutants = [
     description: 'updateClient: If-Match as check-then-write (TOCTOU)',
     find:
       'const [, report, updated, rows] = await db.batch([\n    ...trail.before,\n    closureReport(db, tenantId, closure, held),\n    db\n      .update(clients)\n' +
-      '      .set({ ...storedOptions(options), version: sql`${clients.version} + 1` })\n' +
+      '      .set({ ...storedOptions(options), ...authUpdate(options, held), version: sql`${clients.version} + 1` })\n' +
       '      .where(and(byId(tenantId, clientId), versionCondition(clients, precondition), closureAllows(tenantId, closure, held)))',
     replace:
       "const [current] = await db.select({ version: clients.version }).from(clients).where(byId(tenantId, clientId));\n  if (current) assertPrecondition([current], precondition, 'client', clientId);\n" +
       '  const [, report, updated, rows] = await db.batch([\n    ...trail.before,\n    closureReport(db, tenantId, closure, held),\n    db\n      .update(clients)\n' +
-      '      .set({ ...storedOptions(options), version: sql`${clients.version} + 1` })\n' +
+      '      .set({ ...storedOptions(options), ...authUpdate(options, held), version: sql`${clients.version} + 1` })\n' +
       '      .where(and(byId(tenantId, clientId), closureAllows(tenantId, closure, held)))',
     tests: [...ETAG, 'test/round-trips.test.ts'],
   },
@@ -780,8 +781,8 @@ export const mutants = [
     id: 'N57',
     module: 'src/oauth/client-identity.ts',
     description: 'auth:tenants is not removed for clients outside the operator tenant at the token endpoint',
-    find: 'grantableWith(matching[0], client.tenantId === operatorTenantOf(c.env))',
-    replace: 'grantableWith(matching[0], true)',
+    find: 'grantableWith(privileges, client.tenantId === operatorTenantOf(c.env))',
+    replace: 'grantableWith(privileges, true)',
     tests: [...ESCALATION, ...TOKEN],
   },
   {
@@ -1013,8 +1014,8 @@ export const mutants = [
     id: 'N83',
     module: 'src/auth/token-liveness.ts',
     description: "revoking all a client's tokens does nothing (the token generation is not compared)",
-    find: 'AND token_generation = ${token.generation} AND',
-    replace: 'AND',
+    find: 'const clientHolds = sql`EXISTS (SELECT 1 FROM clients WHERE ${client} AND token_generation = ${token.generation} AND',
+    replace: 'const clientHolds = sql`EXISTS (SELECT 1 FROM clients WHERE ${client} AND',
     tests: REVOCATION,
   },
   {
@@ -1242,5 +1243,54 @@ export const mutants = [
     find: 'AND NOT EXISTS (SELECT 1 FROM revoked_secrets WHERE secret_id = ${token.secretId}) AND ${clientHolds})`;',
     replace: 'AND NOT EXISTS (SELECT 1 FROM revoked_secrets WHERE secret_id = ${token.secretId}) AND (NOT EXISTS (SELECT 1 FROM clients WHERE ${client}) OR ${clientHolds}))`;',
     tests: REVOCATION,
+  },
+  // private_key_jwt (issue 12)
+  {
+    id: 'P01',
+    module: 'src/oauth/client-assertion.ts',
+    description: 'an assertion may name its own keys (jku, x5u, jwk, x5c headers not refused)',
+    find: 'for (const name of REFUSED_HEADERS) {',
+    replace: 'for (const name of [] as string[]) {',
+    tests: PRIVATE_KEY_JWT,
+  },
+  {
+    id: 'P02',
+    module: 'src/oauth/token.repository.ts',
+    description: 'a replayed assertion is accepted (the jti record ignored)',
+    find: "const outcome: AssertionRecord = inserted!.results.length ? 'recorded'",
+    replace: "const outcome: AssertionRecord = inserted || present ? 'recorded'",
+    tests: PRIVATE_KEY_JWT,
+  },
+  {
+    id: 'P03',
+    module: 'src/oauth/client-identity.ts',
+    description: "a key's tokens carry privileges whoever set the keys lacked (key privileges ignored)",
+    find: 'grantableWith(client.keyPrivileges ?? [], inOperatorTenant)',
+    replace: 'grantableWith([...ADMIN_SCOPES], inOperatorTenant)',
+    tests: PRIVATE_KEY_JWT,
+  },
+  {
+    id: 'P04',
+    module: 'src/clients/clients.repository.ts',
+    description: "removing a key leaves the tokens it got alive (the token generation is not bumped)",
+    find: 'THEN ${clients.tokenGeneration} + 1 ELSE ${clients.tokenGeneration} END`;',
+    replace: 'THEN ${clients.tokenGeneration} ELSE ${clients.tokenGeneration} END`;',
+    tests: PRIVATE_KEY_JWT,
+  },
+  {
+    id: 'P05',
+    module: 'src/auth/token-liveness.ts',
+    description: "an assertion token outlives its client when another is made under its id (client_created ignored)",
+    find: 'AND created_at = ${token.clientCreatedAt}',
+    replace: 'AND ${token.clientCreatedAt} = ${token.clientCreatedAt}',
+    tests: PRIVATE_KEY_JWT,
+  },
+  {
+    id: 'P06',
+    module: 'src/clients/clients.repository.ts',
+    description: "saving a client raises its keys' privileges to the saver's",
+    find: 'keyPrivileges: keyPrivilegesAfter(next),',
+    replace: 'keyPrivileges: next.keyPrivileges,',
+    tests: PRIVATE_KEY_JWT,
   },
 ];

@@ -55,13 +55,16 @@ describe('token liveness of assertion-minted tokens (gen, no secret_id)', () => 
     const id = `reimport-${crypto.randomUUID().slice(0, 8)}`;
     const key = await keyPair('ES256', 'k1');
     const headers = await readerKeyClient(tenant, id, key);
-    expect((await useToken(expectToken(await assertionRequest(await assertion(id, key))))).status).toBe(200);
+    const before = expectToken(await assertionRequest(await assertion(id, key)));
+    expect((await useToken(before)).status).toBe(200);
     expect((await api('DELETE', `/clients/${id}`, { headers })).status).toBe(204);
     // Imported again (Formance migration, console "recreate"): a new client, new tokens.
     await readerKeyClient(tenant, id, key);
     const fresh = expectToken(await assertionRequest(await assertion(id, key)));
     const res = await useToken(fresh);
     expect(res.status, res.text).toBe(200);
+    // The deleted client's token stays dead: same id, tenant, key, scopes and generation, another client.
+    expect((await useToken(before)).status).toBe(401);
   });
 
   it("a deleted client's token stays revoked when its id is reused and deleted in another tenant", async () => {
