@@ -19,9 +19,9 @@ export interface ClientValues {
 
 /** The methods, in words first: what the client shows /oauth/token. */
 export const AUTH_METHODS: Array<{ value: AuthMethod; label: string }> = [
-  { value: 'client_secret_basic', label: 'Secret in the Authorization header (client_secret_basic, the default)' },
-  { value: 'client_secret_post', label: 'Secret in the request body (client_secret_post)' },
-  { value: 'private_key_jwt', label: 'Signed with its own private key, no shared secret (private_key_jwt)' },
+  { value: 'client_secret_basic', label: 'Secret (client_secret_basic, the default)' },
+  { value: 'client_secret_post', label: 'Secret in the body only (client_secret_post)' },
+  { value: 'private_key_jwt', label: 'Own private key, no secret (private_key_jwt)' },
 ];
 
 /** The fields of a client, for create and edit (uncontrolled: a new `key` resets them). */
