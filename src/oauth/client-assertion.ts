@@ -43,8 +43,9 @@ function decoded(assertion: string) {
 }
 
 /** The client an assertion is for: its `sub`, which must equal its `iss` (RFC 7523 §3). */
-export function assertionClientId(assertion: string): string {
-  const { claims } = decoded(assertion);
+export const assertionClientId = (assertion: string): string => clientIdOf(decoded(assertion).claims);
+
+function clientIdOf(claims: JWTPayload): string {
   if (typeof claims.sub !== 'string' || claims.sub === '') throw invalid('the assertion needs sub: the client id');
   if (claims.iss !== claims.sub) throw invalid('the assertion iss must equal its sub (both the client id)');
   return claims.sub;
@@ -66,7 +67,7 @@ export function inspectAssertion(assertion: string, audiences: readonly string[]
     if (name in header) throw invalid(`the assertion header ${name} is not accepted: keys come only from the client's registration`);
   }
   if (typeof header.kid !== 'string' || header.kid === '') throw invalid('the assertion header needs a kid');
-  const clientId = assertionClientId(assertion);
+  const clientId = clientIdOf(claims);
   // One audience only: an assertion also naming another party could have been asked for by it
   // (the 2025 private_key_jwt audience-injection advisories; RFC 7523bis asks for a single value).
   const audience = audiencesOf(claims);

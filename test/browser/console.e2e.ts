@@ -3,34 +3,12 @@
 // page, and the screenshots in docs/console/ (rewritten by every run).
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { APIRequestContext, Page } from '@playwright/test';
-import { expect, test as base } from './fixtures';
+import type { Page } from '@playwright/test';
+import { call, expect, signIn, test, unique } from './console-test';
 
 const SHOTS = fileURLToPath(new URL('../../docs/console/', import.meta.url));
 mkdirSync(SHOTS, { recursive: true });
 const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
-
-const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
-
-/** The admin API as a test sets the scene: straight JSON calls, never through the page. */
-async function call(request: APIRequestContext, token: string, method: string, path: string, body?: unknown, tenant?: string) {
-  const res = await request.fetch(path, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(tenant ? { 'x-tenant-id': tenant } : {}) },
-    ...(body === undefined ? {} : { data: body }),
-  });
-  const text = await res.text();
-  expect(res.ok(), `${method} ${path}: ${res.status()} ${text}`).toBe(true);
-  return { body: text ? JSON.parse(text) : null, etag: res.headers()['etag'] };
-}
-
-async function signIn(page: Page, clientId: string, secret: string) {
-  await page.goto('/console');
-  await page.getByLabel('Client id').fill(clientId);
-  await page.getByLabel('Client secret').fill(secret);
-  await page.getByLabel('Client secret').press('Enter');
-  await expect(page.getByTestId('who-client')).toHaveText(clientId);
-}
 
 /** Everything the browser keeps for this origin, and where it has been: a secret must be in none of it. */
 async function browserState(page: Page) {
@@ -45,26 +23,6 @@ async function browserState(page: Page) {
   }));
 }
 
-/** On every page: the CSP refuses nothing, no script fails, and no request leaves this origin. */
-const test = base.extend<{ pageGuard: void }>({
-  pageGuard: [
-    async ({ page, baseURL }, use) => {
-      const refusals: string[] = [];
-      const foreign: string[] = [];
-      page.on('console', (message) => {
-        if (/Content.Security.Policy|Refused to/i.test(message.text())) refusals.push(message.text());
-      });
-      page.on('pageerror', (error) => refusals.push(`page error: ${error.message}`));
-      page.on('request', (req) => {
-        if (!req.url().startsWith(baseURL!) && !req.url().startsWith('data:')) foreign.push(req.url());
-      });
-      await use();
-      expect(refusals, 'CSP refusals and page errors').toEqual([]);
-      expect(foreign, 'requests to other origins').toEqual([]);
-    },
-    { auto: true },
-  ],
-});
 
 test('sign in, see who you are, keep the token in this tab only, sign out', async ({ page, admin, context, expectNoSeriousA11yViolations }) => {
   await page.goto('/console');

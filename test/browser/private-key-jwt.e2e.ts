@@ -7,50 +7,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import type { APIRequestContext, Page } from '@playwright/test';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { readmeExamples, ROOT } from '../../scripts/readme-examples.mjs';
-import { expect, test as base } from './fixtures';
+import { call, expect, signIn, test, unique } from './console-test';
 
 const run = promisify(execFile);
-
-/** As in console.e2e.ts: the CSP refuses nothing, no script fails, and no request leaves this origin. */
-const test = base.extend<{ pageGuard: void }>({
-  pageGuard: [
-    async ({ page, baseURL }, use) => {
-      const refusals: string[] = [];
-      const foreign: string[] = [];
-      page.on('console', (message) => {
-        if (/Content.Security.Policy|Refused to/i.test(message.text())) refusals.push(message.text());
-      });
-      page.on('pageerror', (error) => refusals.push(`page error: ${error.message}`));
-      page.on('request', (req) => {
-        if (!req.url().startsWith(baseURL!) && !req.url().startsWith('data:')) foreign.push(req.url());
-      });
-      await use();
-      expect(refusals, 'CSP refusals and page errors').toEqual([]);
-      expect(foreign, 'requests to other origins').toEqual([]);
-    },
-    { auto: true },
-  ],
-});
-const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 8)}`;
-
-/** The admin API as a test sets the scene and checks the outcome: straight JSON calls, never through the page. */
-async function call(request: APIRequestContext, token: string, method: string, path: string, body?: unknown) {
-  const res = await request.fetch(path, { method, headers: { authorization: `Bearer ${token}` }, ...(body === undefined ? {} : { data: body }) });
-  const text = await res.text();
-  expect(res.ok(), `${method} ${path}: ${res.status()} ${text}`).toBe(true);
-  return text ? JSON.parse(text) : null;
-}
-
-async function signIn(page: Page, clientId: string, secret: string) {
-  await page.goto('/console');
-  await page.getByLabel('Client id').fill(clientId);
-  await page.getByLabel('Client secret').fill(secret);
-  await page.getByLabel('Client secret').press('Enter');
-  await expect(page.getByTestId('who-client')).toHaveText(clientId);
-}
 
 /** A fresh ES256 key pair: the public JWK (with kid) to register, the private one (with d) to sign, or to paste by mistake. */
 async function keyPair(kid: string) {
@@ -106,7 +67,7 @@ test('create a private_key_jwt client with a pasted key set; bad JSON and a priv
   await expect(page.getByTestId('try-key-client')).toContainText('never leaves the client');
   await expect(page.getByLabel('Secret', { exact: true })).toHaveCount(0);
 
-  const { data } = await call(request, await adminToken(), 'GET', `/clients/${encodeURIComponent(clientId)}`);
+  const { data } = (await call(request, await adminToken(), 'GET', `/clients/${encodeURIComponent(clientId)}`)).body;
   expect(data.tokenEndpointAuthMethod).toBe('private_key_jwt');
   expect(data.jwksUri).toBeNull();
   expect(data.jwks.keys.map((key: JWK) => key.kid)).toEqual(['console-key-1', 'console-key-2']);
@@ -121,11 +82,11 @@ test('create a private_key_jwt client with a pasted key set; bad JSON and a priv
 test('an existing key client moves to a jwksUri, then back to a secret, which clears its keys', async ({ page, admin, request, adminToken }) => {
   const key = await keyPair('move-key');
   const token = await adminToken();
-  const created = await call(request, token, 'POST', '/clients', {
+  const created = (await call(request, token, 'POST', '/clients', {
     name: unique('moving'),
     tokenEndpointAuthMethod: 'private_key_jwt',
     jwks: { keys: [key.publicJwk] },
-  });
+  })).body;
   const path = `/clients/${encodeURIComponent(created.data.id)}`;
   await signIn(page, admin.clientId, admin.clientSecret);
   await page.goto(`/console#${path}`);
@@ -143,7 +104,7 @@ test('an existing key client moves to a jwksUri, then back to a secret, which cl
   await settings.getByRole('button', { name: 'Save changes' }).click();
   await expect(settings.getByRole('status')).toHaveText('Saved.');
   await expect(page.getByTestId('auth-keys')).toHaveText('https://keys.example.com/jwks.json');
-  let { data } = await call(request, token, 'GET', path);
+  let { data } = (await call(request, token, 'GET', path)).body;
   expect(data).toMatchObject({ tokenEndpointAuthMethod: 'private_key_jwt', jwks: null, jwksUri: 'https://keys.example.com/jwks.json' });
 
   // Back to a secret: the key fields go, and the edit sends jwks and jwksUri as null.
@@ -153,7 +114,7 @@ test('an existing key client moves to a jwksUri, then back to a secret, which cl
   await expect(settings.getByRole('status')).toHaveText('Saved.');
   await expect(page.getByTestId('auth-method')).toContainText('client_secret_basic');
   await expect(page.getByTestId('auth-keys')).toHaveCount(0);
-  ({ data } = await call(request, token, 'GET', path));
+  ({ data } = (await call(request, token, 'GET', path)).body);
   expect(data).toMatchObject({ tokenEndpointAuthMethod: 'client_secret_basic', jwks: null, jwksUri: null });
   // A secret client can be tried again.
   await expect(page.getByLabel('Secret', { exact: true })).toBeVisible();
@@ -174,11 +135,11 @@ test("the README's scripts, run as it shows, get a token from the Worker under t
     const generated = await run(process.execPath, ['examples/private-key-jwt/generate-key.mjs', keyFile], { cwd: ROOT });
     const jwks = JSON.parse(generated.stdout);
     expect(jwks.keys[0]).not.toHaveProperty('d');
-    const client = await call(request, await adminToken(), 'POST', '/clients', {
+    const client = (await call(request, await adminToken(), 'POST', '/clients', {
       name: unique('readme'),
       tokenEndpointAuthMethod: 'private_key_jwt',
       jwks,
-    });
+    })).body;
     const env = { ...process.env, BASE_URL: baseURL!, CLIENT_ID: client.data.id as string, PRIVATE_JWK_FILE: keyFile };
     // Twice: every run signs a new assertion (a new jti), so the second is no replay.
     for (let round = 0; round < 2; round++) {
@@ -196,9 +157,9 @@ test("the README's scripts, run as it shows, get a token from the Worker under t
 
 test('a client_secret_post client is tried with its secret in the body (it refuses HTTP Basic)', async ({ page, admin, request, adminToken }) => {
   const token = await adminToken();
-  const created = await call(request, token, 'POST', '/clients', { name: unique('post'), tokenEndpointAuthMethod: 'client_secret_post' });
+  const created = (await call(request, token, 'POST', '/clients', { name: unique('post'), tokenEndpointAuthMethod: 'client_secret_post' })).body;
   const path = `/clients/${encodeURIComponent(created.data.id)}`;
-  const secret = (await call(request, token, 'POST', `${path}/secrets`, { name: 'try' })).data.clear as string;
+  const secret = (await call(request, token, 'POST', `${path}/secrets`, { name: 'try' })).body.data.clear as string;
   await signIn(page, admin.clientId, admin.clientSecret);
   await page.goto(`/console#${path}`);
   await expect(page.getByTestId('auth-method')).toContainText('client_secret_post');

@@ -1,6 +1,6 @@
 import { useState } from 'hono/jsx/dom';
 import { api } from './api';
-import { ErrorNote, formText, useLoad, when } from './ui';
+import { ErrorNote, formText, Pager, useLoad, usePages, when } from './ui';
 
 interface Filters {
   targetId?: string;
@@ -11,8 +11,8 @@ interface Filters {
 /** The tenant's audit events, newest last as the API pages them, filtered by target, actor and action. */
 export function AuditPage({ initial }: { initial: Filters }) {
   const [filters, setFilters] = useState<Filters>(initial);
-  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
-  const cursor = cursors[cursors.length - 1];
+  const pages = usePages();
+  const cursor = pages.cursor;
   const page = useLoad(
     async () => (await api('GET', '/audit-events', { query: { pageSize: '50', cursor, ...filters } })).body,
     [cursor, filters.targetId, filters.actorId, filters.action],
@@ -22,7 +22,7 @@ export function AuditPage({ initial }: { initial: Filters }) {
     const data = new FormData(event.currentTarget as HTMLFormElement);
     const pick = (name: string) => formText(data, name).trim() || undefined;
     setFilters({ targetId: pick('targetId'), actorId: pick('actorId'), action: pick('action') });
-    setCursors([undefined]);
+    pages.reset();
   };
   const events: any[] = page.value?.data ?? [];
   return (
@@ -89,20 +89,7 @@ export function AuditPage({ initial }: { initial: Filters }) {
       </div>
       {page.loading && <p role="status">Loading…</p>}
       {!page.loading && !page.error && events.length === 0 && <p>No events match.</p>}
-      <nav class="pager" aria-label="Pages of events">
-        <button type="button" class="secondary" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-          Previous page
-        </button>
-        <span>Page {cursors.length}</span>
-        <button
-          type="button"
-          class="secondary"
-          disabled={!page.value?.cursor?.hasMore}
-          onClick={() => setCursors([...cursors, page.value.cursor.next])}
-        >
-          Next page
-        </button>
-      </nav>
+      <Pager label="Pages of events" pages={pages} cursor={page.value?.cursor} />
     </main>
   );
 }

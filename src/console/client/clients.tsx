@@ -1,7 +1,7 @@
 import { useState } from 'hono/jsx/dom';
 import { api } from './api';
 import { ClientFields, clientOptionsFrom } from './client-form';
-import { ErrorNote, formText, go, parseMetadata, useAction, useLoad, when } from './ui';
+import { ErrorNote, formText, go, Pager, parseMetadata, useAction, useLoad, usePages, when } from './ui';
 
 interface Filters {
   name: string;
@@ -12,9 +12,9 @@ interface Filters {
 export function ClientsPage() {
   const [filters, setFilters] = useState<Filters>({ name: '', metadata: '' });
   // Cursors of the pages before this one: the API only links forward.
-  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
+  const pages = usePages();
   const [filterError, setFilterError] = useState<unknown>(null);
-  const cursor = cursors[cursors.length - 1];
+  const cursor = pages.cursor;
   const page = useLoad(async () => {
     const query: Record<string, string | undefined> = { pageSize: '20', cursor, name: filters.name || undefined };
     for (const [key, value] of Object.entries(parseMetadata(filters.metadata))) query[`metadata[${key}]`] = value;
@@ -32,7 +32,7 @@ export function ClientsPage() {
       return setFilterError(error);
     }
     setFilters(next);
-    setCursors([undefined]);
+    pages.reset();
   };
 
   const clients: any[] = page.value?.data ?? [];
@@ -88,20 +88,7 @@ export function ClientsPage() {
         {!page.loading && !page.error && clients.length === 0 && (
           <p>{page.value?.cursor?.hasMore ? 'No match in this stretch: try the next page.' : 'No clients match.'}</p>
         )}
-        <nav class="pager" aria-label="Pages of clients">
-          <button type="button" class="secondary" disabled={cursors.length === 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-            Previous page
-          </button>
-          <span>Page {cursors.length}</span>
-          <button
-            type="button"
-            class="secondary"
-            disabled={!page.value?.cursor?.hasMore}
-            onClick={() => setCursors([...cursors, page.value.cursor.next])}
-          >
-            Next page
-          </button>
-        </nav>
+        <Pager label="Pages of clients" pages={pages} cursor={page.value?.cursor} />
       </section>
     </main>
   );

@@ -1,7 +1,7 @@
 import { useState } from 'hono/jsx/dom';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 import { requestToken } from './api';
-import { CopyButton, ErrorNote, formText, useAction } from './ui';
+import { CommandBlock, CopyButton, ErrorNote, formText, useAction } from './ui';
 
 const shellQuoted = (value: string) => value.replace(/["\\$`]/g, '\\$&');
 const scopeArg = (scope?: string) => (scope ? ` --data-urlencode "scope=${shellQuoted(scope)}"` : '');
@@ -36,10 +36,7 @@ function TryKeyClient() {
         For a runnable example (Node and jose) see the README section “Secretless clients: private_key_jwt” and{' '}
         <code>examples/private-key-jwt/get-token.mjs</code>. With an assertion in <code>CLIENT_ASSERTION</code>:
       </p>
-      <pre data-testid="token-curl" tabindex={0} aria-label="curl command">
-        {curl}
-      </pre>
-      <CopyButton value={curl} label="Copy curl" />
+      <CommandBlock command={curl} />
     </section>
   );
 }
@@ -107,10 +104,7 @@ function TrySecretClient({ clientId, inBody }: { clientId: string; inBody: boole
       <p>
         Set <code>CLIENT_SECRET</code> in your shell first (the console never puts a secret in a command line):
       </p>
-      <pre data-testid="token-curl" tabindex={0} aria-label="curl command">
-        {curl}
-      </pre>
-      <CopyButton value={curl} label="Copy curl" />
+      <CommandBlock command={curl} />
     </section>
   );
 }

@@ -172,3 +172,46 @@ export const formText = (form: FormData, name: string) => String(form.get(name) 
 export const go = (route: string) => {
   location.hash = route;
 };
+
+/**
+ * A list's position, as a stack of cursors: the API only links forward (cursor.next), so
+ * "previous" is the cursor before. `reset()` goes back to the first page (new filters).
+ */
+export function usePages() {
+  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
+  return {
+    cursor: cursors[cursors.length - 1],
+    number: cursors.length,
+    back: () => setCursors(cursors.slice(0, -1)),
+    forward: (next: string) => setCursors([...cursors, next]),
+    reset: () => setCursors([undefined]),
+  };
+}
+
+/** Previous and next page of a list whose current page answered `cursor` ({ hasMore, next }). */
+export function Pager(props: { label: string; pages: ReturnType<typeof usePages>; cursor?: { hasMore?: boolean; next?: string } }) {
+  const { pages, cursor } = props;
+  return (
+    <nav class="pager" aria-label={props.label}>
+      <button type="button" class="secondary" disabled={pages.number === 1} onClick={pages.back}>
+        Previous page
+      </button>
+      <span>Page {pages.number}</span>
+      <button type="button" class="secondary" disabled={!cursor?.hasMore || !cursor.next} onClick={() => pages.forward(cursor!.next!)}>
+        Next page
+      </button>
+    </nav>
+  );
+}
+
+/** A command to copy: shown, selectable, and a button that copies it. */
+export function CommandBlock({ command, label = 'curl command' }: { command: string; label?: string }) {
+  return (
+    <>
+      <pre data-testid="token-curl" tabindex={0} aria-label={label}>
+        {command}
+      </pre>
+      <CopyButton value={command} label="Copy curl" />
+    </>
+  );
+}
